@@ -1,0 +1,385 @@
+"""`CyclicClassifier`: raw light curves in, per-star class probabilities out."""
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from . import __version__
+from ._training import combine_segments, resolve_device, segment_log_proba, train_network
+from .lightcurves import as_light_curves, clean_light_curve
+from .nn import build_network, validate_architecture
+from .period import PeriodSearch
+from .preprocess import N_AUX, N_CHANNELS, Segments, Standardizer, segment_light_curves
+
+__all__ = ["CyclicClassifier"]
+
+_FILE_FORMAT = "astro_cyclic.CyclicClassifier"
+_FILE_VERSION = 1
+_NETWORK_PARAMS = ("depth", "hidden", "kernel_size", "dropout", "max_hidden", "pooling")
+
+
+class CyclicClassifier(ClassifierMixin, BaseEstimator):
+    """Classify periodic variable stars from raw light curves with a cyclic-permutation invariant network.
+
+    Each light curve is cleaned, folded on its period (the catalogue period it
+    carries, or one found by ``period_search``), cut into segments of
+    ``segment_length`` points in time order and classified by a 1-D network;
+    a star's segment log-probabilities are averaged into one prediction.
+
+    Parameters
+    ----------
+    architecture : str, default "itcn"
+        One of ``astro_cyclic.nn.ARCHITECTURES``: ``"itcn"`` and ``"iresnet"``
+        (exactly invariant to the starting phase), and the baselines ``"tcn"``,
+        ``"resnet"``, ``"gru"``, ``"lstm"``.
+    segment_length : int, default 200
+        Points per segment, L. Stars with fewer points form one shorter segment.
+    depth, hidden, kernel_size, dropout, max_hidden, pooling : optional
+        Network hyper-parameters; ``None`` is the architecture's default, see
+        :func:`astro_cyclic.nn.build_network`. Setting one that the
+        architecture does not use is an error at ``fit``.
+    period_search : PeriodSearch, optional
+        How periods are found for light curves that carry none (default
+        ``PeriodSearch()``).
+    min_points : int, default 10
+        Fewest usable points a light curve needs after cleaning.
+    max_epochs : int, default 100
+    batch_size : int, default 64
+        Segments per training batch.
+    learning_rate : float, default 0.005
+        Initial Adam learning rate (Zhang & Bloom 2020).
+    validation_fraction : float, default 0.2
+        Fraction of the training STARS (stratified by class) held out to choose
+        the best epoch and stop early. 0 trains for ``max_epochs`` and keeps the
+        last epoch.
+    n_iter_no_change : int, default 20
+        Epochs without a better validation accuracy before stopping.
+    class_weight : dict, "balanced" or None
+        Weights of the classes in the loss.
+    device : str, default "auto"
+        ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda"``.
+    random_state : int, optional
+        Seeds the split, the initial weights, dropout and batch order; on the
+        CPU the same seed gives the same predictions.
+    verbose : int, default 0
+        Show a progress bar during training when > 0.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The class labels, as given in ``y``.
+    module_ : torch.nn.Module
+        The trained network.
+    standardizer_ : Standardizer
+        Training-set scaling of the phase gaps and auxiliary inputs.
+    periods_ : ndarray
+        Period (days) used for each star by the latest ``fit`` or prediction call.
+    history_ : list of dict
+        Training loss, learning rate and validation metrics per epoch.
+    best_epoch_ : int
+        Epoch whose weights were kept.
+    network_params_ : dict
+        Hyper-parameters the network was built with.
+    device_ : torch.device
+
+    References
+    ----------
+    .. [1] Zhang, K. & Bloom, J. S. 2020, "Classification of periodic variable stars
+       with novel cyclic-permutation invariant neural networks", arXiv:2011.01243.
+
+    Examples
+    --------
+    >>> from astro_cyclic import CyclicClassifier
+    >>> from astro_cyclic.datasets import make_periodic_variables
+    >>> data = make_periodic_variables(60, classes=["RRab", "EA"], random_state=0)
+    >>> clf = CyclicClassifier(hidden=8, max_epochs=3, random_state=0)
+    >>> clf.fit(data.light_curves, data.target).classes_
+    array(['EA', 'RRab'], dtype='<U4')
+    >>> clf.predict_proba(data.light_curves[:2]).shape
+    (2, 2)
+    """
+
+    def __init__(self, architecture="itcn", *, segment_length=200, depth=None, hidden=None, kernel_size=None,
+                 dropout=None, max_hidden=None, pooling=None, period_search=None, min_points=10, max_epochs=100,
+                 batch_size=64, learning_rate=0.005, validation_fraction=0.2, n_iter_no_change=20,
+                 class_weight=None, device="auto", random_state=None, verbose=0):
+        self.architecture = architecture
+        self.segment_length = segment_length
+        self.depth = depth
+        self.hidden = hidden
+        self.kernel_size = kernel_size
+        self.dropout = dropout
+        self.max_hidden = max_hidden
+        self.pooling = pooling
+        self.period_search = period_search
+        self.min_points = min_points
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ data
+    def _light_curves(self, X):
+        """Clean light curves and the period of each (catalogue or found)."""
+        search = self.period_search if self.period_search is not None else PeriodSearch()
+        clean, periods = [], np.empty(len(X))
+        for i, lc in enumerate(as_light_curves(X)):
+            lc = clean_light_curve(lc, min_points=self.min_points)
+            periods[i] = lc.period if lc.period is not None else search(lc)
+            clean.append(lc)
+        return clean, periods
+
+    def _segments(self, X):
+        clean, periods = self._light_curves(X)
+        self.periods_ = periods
+        return segment_light_curves(clean, periods, self.segment_length)
+
+    def _check_params(self):
+        for name in ("segment_length", "min_points", "max_epochs", "batch_size", "n_iter_no_change"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.min_points < 3:
+            raise ValueError(f"min_points must be at least 3, got {self.min_points}")
+        if not 0 <= self.validation_fraction < 1:
+            raise ValueError(f"validation_fraction must be in [0, 1), got {self.validation_fraction!r}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
+
+    def _split(self, y_idx, rng_seed):
+        """Stratified split of the STARS into training and validation (never of segments)."""
+        stars = np.arange(y_idx.size)
+        if not self.validation_fraction:
+            return stars, None
+        try:
+            return train_test_split(stars, test_size=self.validation_fraction, stratify=y_idx,
+                                    random_state=rng_seed)
+        except ValueError as exc:  # a class too small to appear on both sides
+            warnings.warn(f"validation split cannot be stratified ({exc}); splitting at random", stacklevel=3)
+            return train_test_split(stars, test_size=self.validation_fraction, random_state=rng_seed)
+
+    # ------------------------------------------------------------------- fit
+    def fit(self, X, y):
+        """Train on light curves ``X`` with labels ``y``.
+
+        Parameters
+        ----------
+        X : list of light curves
+            Any form accepted by :func:`astro_cyclic.as_light_curve`, of any lengths.
+        y : array-like, shape (n_stars,)
+            Class labels (strings or integers).
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        architecture = validate_architecture(self.architecture)
+        light_curves = as_light_curves(X)
+        y = column_or_1d(np.asarray(y), warn=True)
+        if y.size != len(light_curves):
+            raise ValueError(f"X has {len(light_curves)} light curves but y has {y.size} labels")
+        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        if self.classes_.size < 2:
+            raise ValueError(f"y has a single class ({self.classes_[0]!r}); a classifier needs at least two")
+        self.device_ = resolve_device(self.device)
+        seed = self.random_state if self.random_state is not None else int(np.random.SeedSequence().entropy % 2**31)
+        rng = np.random.default_rng(seed)
+
+        segments = self._segments(light_curves)
+        train_stars, val_stars = self._split(y_idx, seed)
+        in_train = np.isin(segments.star, train_stars)
+        train = _subset(segments, in_train, train_stars)
+        self.standardizer_ = Standardizer().fit(train)
+        train = self.standardizer_.transform(train)
+        val = None
+        if val_stars is not None:
+            val = self.standardizer_.transform(_subset(segments, ~in_train, val_stars))
+
+        y_train = y_idx[train_stars][train.star]
+        class_weight = None
+        if self.class_weight is not None:
+            present = np.unique(y_train)
+            weights = compute_class_weight(self.class_weight, classes=self.classes_[present],
+                                           y=self.classes_[y_train])
+            class_weight = np.ones(self.classes_.size)
+            class_weight[present] = weights
+
+        self.network_params_ = {name: getattr(self, name) for name in _NETWORK_PARAMS}
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.module_ = self._build_module(architecture)
+            self.history_, self.best_epoch_ = train_network(
+                self.module_, train, y_train, val, None if val is None else y_idx[val_stars],
+                class_weight=class_weight, max_epochs=self.max_epochs, batch_size=self.batch_size,
+                learning_rate=self.learning_rate, n_iter_no_change=self.n_iter_no_change,
+                device=self.device_, rng=rng, verbose=self.verbose)
+        return self
+
+    def _build_module(self, architecture):
+        return build_network(architecture, n_classes=self.classes_.size, n_channels=N_CHANNELS, n_aux=N_AUX,
+                             segment_length=self.segment_length, **self.network_params_)
+
+    # --------------------------------------------------------------- predict
+    def predict_segments(self, X):
+        """Log-probabilities of every segment of every star.
+
+        Returns
+        -------
+        log_proba : ndarray, shape (n_segments, n_classes)
+        star : ndarray of int, shape (n_segments,)
+            Index into ``X`` of each segment's star.
+        """
+        check_is_fitted(self)
+        segments = self.standardizer_.transform(self._segments(X))
+        return segment_log_proba(self.module_, segments, device=self.device_), segments.star
+
+    def predict_log_proba(self, X):
+        """Per-star class log-probabilities, shape (n_stars, n_classes)."""
+        check_is_fitted(self)
+        light_curves = as_light_curves(X)
+        seg_logp, star = self.predict_segments(light_curves)
+        return combine_segments(seg_logp, star, len(light_curves))
+
+    def predict_proba(self, X):
+        """Per-star class probabilities, shape (n_stars, n_classes); columns follow ``classes_``."""
+        return np.exp(self.predict_log_proba(X))
+
+    def predict(self, X):
+        """Most probable class of each star, in the labels of ``y``."""
+        log_proba = self.predict_log_proba(X)
+        return self.classes_[np.argmax(log_proba, axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Per-star accuracy. Labels never seen in ``fit`` are an error, not a silent miss."""
+        check_is_fitted(self)
+        unseen = np.setdiff1d(np.unique(np.asarray(y)), self.classes_)
+        if unseen.size:
+            raise ValueError(f"y has labels not seen during fit: {unseen.tolist()}; "
+                             f"the classifier knows {self.classes_.tolist()}")
+        return super().score(X, y, sample_weight=sample_weight)
+
+    # ----------------------------------------------------------- persistence
+    def __getstate__(self):
+        # Weight-normalised torch modules cannot be pickled whole, only through their
+        # state_dict; the network is rebuilt from the fitted hyper-parameters on unpickling.
+        state = self.__dict__.copy()
+        module = state.pop("module_", None)
+        if module is not None:
+            state["_module_state"] = {k: v.detach().cpu() for k, v in module.state_dict().items()}
+        return state
+
+    def __setstate__(self, state):
+        module_state = state.pop("_module_state", None)
+        self.__dict__.update(state)
+        if module_state is not None:
+            self.module_ = self._build_module(validate_architecture(self.architecture))
+            self.module_.load_state_dict(module_state)
+            self.module_.to(self.device_).eval()
+
+    def save(self, path, *, overwrite=False):
+        """Write the fitted classifier to ``path``.
+
+        The file is a torch archive holding only tensors, strings and numbers
+        (weights, configuration as JSON, preprocessing statistics, versions),
+        read back with ``torch.load(weights_only=True)`` so that loading a file
+        cannot run code.
+
+        Parameters
+        ----------
+        path : str or path-like
+        overwrite : bool
+            Replace an existing file; without it an existing file is an error.
+        """
+        check_is_fitted(self)
+        path = Path(path)
+        if path.exists() and not overwrite:
+            raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+        params = self.get_params(deep=False)
+        if params["period_search"] is not None:
+            params["period_search"] = params["period_search"].get_params()
+        if isinstance(params["class_weight"], dict):
+            params["class_weight"] = {"__pairs__": _jsonable([[k, v] for k, v in params["class_weight"].items()])}
+        config = {"params": params, "classes": _jsonable(self.classes_.tolist()),
+                  "classes_dtype": self.classes_.dtype.str, "standardizer": self.standardizer_.to_dict(),
+                  "network_params": self.network_params_, "history": self.history_, "best_epoch": self.best_epoch_}
+        payload = {
+            "format": _FILE_FORMAT, "format_version": _FILE_VERSION,
+            "versions": json.dumps({"astro_cyclic": __version__, "torch": torch.__version__, "numpy": np.__version__}),
+            "config": json.dumps(config),
+            "state_dict": {k: v.detach().cpu() for k, v in self.module_.state_dict().items()},
+        }
+        tmp = path.with_name(path.name + ".part")
+        torch.save(payload, tmp)
+        os.replace(tmp, path)  # never leave a half-written model where the user expects one
+
+    @classmethod
+    def load(cls, path, *, device="cpu"):
+        """Read a classifier written by :meth:`save`.
+
+        Raises
+        ------
+        ValueError
+            When the file is not a complete astro_cyclic model file.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no model file at {path}")
+        try:
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # torch raises many kinds for truncated or foreign files
+            raise ValueError(f"{path} is not a readable astro_cyclic model file ({type(exc).__name__}: {exc})") \
+                from None
+        if not isinstance(payload, dict) or payload.get("format") != _FILE_FORMAT:
+            raise ValueError(f"{path} is not an astro_cyclic model file")
+        if payload.get("format_version") != _FILE_VERSION:
+            raise ValueError(f"{path} has model format version {payload.get('format_version')}, "
+                             f"this astro_cyclic reads version {_FILE_VERSION}")
+        config = json.loads(payload["config"])
+        params = dict(config["params"])
+        if params["period_search"] is not None:
+            params["period_search"] = PeriodSearch(**params["period_search"])
+        if isinstance(params["class_weight"], dict) and "__pairs__" in params["class_weight"]:
+            params["class_weight"] = {k: v for k, v in params["class_weight"]["__pairs__"]}
+        params["device"] = device
+        self = cls(**params)
+        self.classes_ = np.asarray(config["classes"], dtype=np.dtype(config["classes_dtype"]))
+        self.standardizer_ = Standardizer.from_dict(config["standardizer"])
+        self.network_params_ = config["network_params"]
+        self.history_, self.best_epoch_ = config["history"], config["best_epoch"]
+        self.device_ = resolve_device(device)
+        self.module_ = self._build_module(validate_architecture(self.architecture))
+        self.module_.load_state_dict(payload["state_dict"])
+        self.module_.to(self.device_).eval()
+        return self
+
+
+def _subset(segments, mask, stars):
+    """The segments of ``stars`` (selected by ``mask``), with stars renumbered 0..len(stars)-1."""
+    renumber = np.full(segments.n_stars, -1)
+    renumber[stars] = np.arange(len(stars))
+    idx = np.flatnonzero(mask)
+    return Segments([segments.channels[i] for i in idx], segments.aux[idx], renumber[segments.star[idx]],
+                    len(stars))
+
+
+def _jsonable(value):
+    try:
+        json.dumps(value)
+    except TypeError:
+        raise ValueError("class labels must be strings, integers, floats or booleans to be saved") from None
+    return value
+

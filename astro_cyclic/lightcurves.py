@@ -1,0 +1,456 @@
+"""Light-curve adapters: everything a user holds becomes clean float64 arrays.
+
+Every input format that astro_cyclic accepts passes through :func:`as_light_curve`
+once, at the edge of the package. Internally a light curve is a
+:class:`StarLightCurve`: times in days, magnitudes, magnitude errors, all float64
+NumPy arrays, plus an optional catalogue period (days) and a star identifier.
+Units (`~astropy.time.Time`, `~astropy.units.Quantity`) are converted here and
+nowhere else.
+"""
+
+import numbers
+
+import numpy as np
+from astropy import units as u
+from astropy.table import Table
+from astropy.time import Time, TimeDelta
+
+__all__ = [
+    "StarLightCurve",
+    "LightCurveError",
+    "as_light_curve",
+    "as_light_curves",
+    "clean_light_curve",
+    "DEFAULT_SENTINELS",
+]
+
+#: Magnitudes that surveys write for "no measurement" (MACHO -99, ASAS 99.999,
+#: OGLE/EROS 99.0, ...). Values with ``abs(mag) >= 90`` are treated the same way,
+#: since no real magnitude is that large.
+DEFAULT_SENTINELS = (99.0, -99.0, 99.999, -99.999, 999.0, -999.0, 9999.0)
+
+_MAG_COLUMNS = ("mag", "magnitude", "MAG", "Mag", "vmag", "rmag", "imag")
+_FLUX_COLUMNS = ("flux", "FLUX", "pdcsap_flux", "sap_flux")
+_MAG_ERR_COLUMNS = ("mag_err", "magerr", "err", "error", "e_mag", "mag_error")
+_FLUX_ERR_COLUMNS = ("flux_err", "FLUX_ERR", "err", "error")
+_PERIOD_KEYS = ("period", "PERIOD", "Period")
+
+# 2.5 / ln(10): converts a relative flux error into a magnitude error.
+_MAG_PER_LN_FLUX = 2.5 / np.log(10.0)
+
+
+class LightCurveError(ValueError):
+    """A light curve that cannot be used, with the star and the problem named."""
+
+
+class StarLightCurve:
+    """One star's photometry: times, magnitudes, errors, and optionally a period.
+
+    This is the package's own light-curve container. Other inputs (astropy
+    `~astropy.timeseries.TimeSeries`, lightkurve ``LightCurve``, tuples of arrays,
+    tables) are converted to it by :func:`as_light_curve`. Carrying the catalogue
+    period inside the light curve is what lets it survive scikit-learn's
+    `~sklearn.pipeline.Pipeline`, `~sklearn.model_selection.cross_val_score` and
+    `~sklearn.model_selection.GridSearchCV`, which only split ``X`` and ``y``.
+
+    Parameters
+    ----------
+    time : array-like or `~astropy.time.Time` or `~astropy.units.Quantity` ['time']
+        Observation times. Plain numbers are taken as days.
+    mag : array-like or `~astropy.units.Quantity` ['mag']
+        Magnitudes (smaller is brighter).
+    err : array-like or `~astropy.units.Quantity`, optional
+        Magnitude uncertainties. When omitted, every point gets the same error
+        (the standard deviation of ``mag``), so unweighted methods result.
+    period : float or `~astropy.units.Quantity` ['time'], optional
+        Period, in days when a plain number. ``None`` means "find it".
+    star_id : str or int, optional
+        Identifier used in error messages and outputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from astro_cyclic import StarLightCurve
+    >>> t = np.linspace(0, 100, 300)
+    >>> lc = StarLightCurve(t, 15 + 0.3 * np.sin(2 * np.pi * t / 0.6), 0.02 + 0 * t,
+    ...                     period=0.6, star_id="RR-1")
+    >>> lc
+    <StarLightCurve RR-1: 300 points, period=0.6 d>
+    """
+
+    __slots__ = ("time", "mag", "err", "period", "star_id")
+
+    def __init__(self, time, mag, err=None, *, period=None, star_id=None):
+        label = "star" if star_id is None else f"star {star_id!r}"
+        self.time = _time_to_days(time, label)
+        self.mag = _to_float_array(_strip_unit(mag, u.mag, label, "mag"), label, "mag")
+        if err is None:
+            finite = self.mag[np.isfinite(self.mag)]
+            scale = float(np.std(finite)) if finite.size > 1 else 1.0
+            err = np.full(self.mag.shape, scale if scale > 0 else 1.0)
+        self.err = _to_float_array(_strip_unit(err, u.mag, label, "err"), label, "err")
+        if not (self.time.shape == self.mag.shape == self.err.shape):
+            raise LightCurveError(
+                f"{label}: time, mag and err must have the same length, got "
+                f"{self.time.size}, {self.mag.size} and {self.err.size}")
+        self.period = _period_to_days(period, label)
+        self.star_id = star_id
+
+    def __len__(self):
+        return self.time.size
+
+    def __repr__(self):
+        name = "" if self.star_id is None else f" {self.star_id}"
+        period = "unknown" if self.period is None else f"{self.period:.6g} d"
+        return f"<StarLightCurve{name}: {len(self)} points, period={period}>"
+
+    def __eq__(self, other):
+        if not isinstance(other, StarLightCurve):
+            return NotImplemented
+        return (self.period == other.period and self.star_id == other.star_id
+                and all(np.array_equal(getattr(self, a), getattr(other, a), equal_nan=True)
+                        for a in ("time", "mag", "err")))
+
+    __hash__ = None
+
+    def __getstate__(self):
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def label(self):
+        """How error messages name this star."""
+        return "star" if self.star_id is None else f"star {self.star_id!r}"
+
+    def with_period(self, period):
+        """Return a copy that carries ``period`` (days, or a time Quantity)."""
+        return StarLightCurve(self.time, self.mag, self.err, period=period,
+                              star_id=self.star_id)
+
+
+def _strip_unit(value, unit, label, name):
+    if isinstance(value, u.Quantity):
+        try:
+            return value.to_value(unit)
+        except u.UnitConversionError:
+            raise LightCurveError(
+                f"{label}: {name} has unit {value.unit}, which is not a magnitude; "
+                "pass fluxes through a table or LightCurve so they are converted") from None
+    return value
+
+
+def _to_float_array(value, label, name):
+    if isinstance(value, (str, bytes)) or value is None:
+        raise LightCurveError(f"{label}: {name} must be an array of numbers, got {type(value).__name__}")
+    if np.ma.isMaskedArray(value):
+        value = np.ma.filled(value.astype(float), np.nan)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise LightCurveError(
+            f"{label}: {name} must be an array of numbers, got {type(value).__name__}") from None
+    if arr.ndim != 1:
+        raise LightCurveError(f"{label}: {name} must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def _time_to_days(time, label):
+    if isinstance(time, Time):
+        # JD keeps the scale the user chose; only differences and phases matter here.
+        return _to_float_array(np.asarray(time.jd, dtype=np.float64), label, "time")
+    if isinstance(time, TimeDelta):
+        return _to_float_array(time.to_value(u.day), label, "time")
+    if isinstance(time, u.Quantity):
+        try:
+            return _to_float_array(time.to_value(u.day), label, "time")
+        except u.UnitConversionError:
+            raise LightCurveError(f"{label}: time has unit {time.unit}, not a time") from None
+    return _to_float_array(time, label, "time")
+
+
+def _period_to_days(period, label):
+    if period is None:
+        return None
+    if isinstance(period, u.Quantity):
+        try:
+            period = period.to_value(u.day)
+        except u.UnitConversionError:
+            raise LightCurveError(f"{label}: period has unit {period.unit}, not a time") from None
+    if isinstance(period, (bool, np.bool_)) or not isinstance(period, (numbers.Real, np.ndarray)):
+        raise LightCurveError(f"{label}: period must be a number of days, got {type(period).__name__}")
+    period = float(np.asarray(period).item())
+    if not np.isfinite(period) or period <= 0:
+        raise LightCurveError(f"{label}: period must be a positive finite number of days, got {period}")
+    return period
+
+
+def _meta_period(meta):
+    for key in _PERIOD_KEYS:
+        if meta and key in meta and meta[key] is not None:
+            return meta[key]
+    return None
+
+
+def _pick(colnames, wanted, candidates, label, what):
+    if wanted is not None:
+        if wanted not in colnames:
+            raise LightCurveError(f"{label}: no column {wanted!r} for {what}; columns are {list(colnames)}")
+        return wanted
+    for name in candidates:
+        if name in colnames:
+            return name
+    return None
+
+
+def _from_table(table, *, time_column, mag_column, flux_column, err_column, label):
+    """Read a table (TimeSeries, LightCurve, Table, QTable) into time, mag, err arrays."""
+    colnames = table.colnames
+    if time_column in colnames:
+        time = table[time_column]
+    elif hasattr(table, "time"):
+        time = table.time
+    else:
+        raise LightCurveError(f"{label}: no time column {time_column!r}; columns are {colnames}")
+    time = time if isinstance(time, (Time, TimeDelta, u.Quantity)) else np.asarray(time)
+
+    mag_name = _pick(colnames, mag_column, () if flux_column else _MAG_COLUMNS, label, "magnitudes")
+    flux_name = None
+    if mag_name is None:
+        flux_name = _pick(colnames, flux_column, _FLUX_COLUMNS, label, "fluxes")
+    if mag_name is None and flux_name is None:
+        raise LightCurveError(
+            f"{label}: found neither a magnitude nor a flux column among {colnames}; "
+            "name one with mag_column= or flux_column=")
+    if mag_name is not None:
+        err_name = _pick(colnames, err_column, _MAG_ERR_COLUMNS, label, "errors")
+    else:
+        err_name = _pick(colnames, err_column, (flux_name + "_err",) + _FLUX_ERR_COLUMNS, label, "errors")
+    err = _column_values(table[err_name]) if err_name else None
+    if err is not None and not np.isfinite(err).any():
+        err = None  # lightkurve fills a missing flux_err with NaN: treat it as absent
+    if mag_name is not None:
+        values = table[mag_name]
+        if isinstance(values, u.Quantity) and values.unit.physical_type != "dimensionless" \
+                and not values.unit.is_equivalent(u.mag):
+            # A column called "mag" that holds fluxes would be a silent wrong answer.
+            raise LightCurveError(f"{label}: column {mag_name!r} has unit {values.unit}, not magnitudes")
+        return time, _column_values(values), err
+    flux = _column_values(table[flux_name])
+    return (time,) + flux_to_mag(flux, err)
+
+
+def _column_values(column):
+    if isinstance(column, u.Quantity):
+        return column.value
+    values = np.ma.asarray(column)
+    return np.ma.filled(values.astype(float), np.nan) if np.ma.isMaskedArray(values) else np.asarray(values, float)
+
+
+def flux_to_mag(flux, flux_err=None):
+    """Convert fluxes (any positive unit) to magnitudes with zero point 0.
+
+    ``mag = -2.5 log10(flux)`` and ``err = 2.5 / ln(10) * flux_err / flux``. Only
+    the shape of a light curve matters to the classifier (segments are
+    normalised), so the zero point is irrelevant; the segment mean, one of the
+    auxiliary inputs, is then an instrumental magnitude. Non-positive fluxes have
+    no magnitude and become NaN, which cleaning removes.
+    """
+    flux = np.asarray(flux, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        positive = flux > 0
+        mag = np.where(positive, -2.5 * np.log10(np.where(positive, flux, 1.0)), np.nan)
+        err = None
+        if flux_err is not None:
+            err = np.where(positive, _MAG_PER_LN_FLUX * np.asarray(flux_err, float) / np.where(positive, flux, 1.0),
+                           np.nan)
+    return mag, err
+
+
+def as_light_curve(obj, *, period=None, star_id=None, time_column="time", mag_column=None,
+                   flux_column=None, err_column=None):
+    """Convert one light curve, in any supported form, to a `StarLightCurve`.
+
+    Parameters
+    ----------
+    obj : StarLightCurve, TimeSeries, lightkurve.LightCurve, Table, or tuple
+        Supported forms:
+
+        * `StarLightCurve`: returned as is (with ``period``/``star_id`` applied).
+        * astropy `~astropy.timeseries.TimeSeries`, `~astropy.table.Table` or
+          `~astropy.table.QTable`: a time column (``time_column``, or the
+          TimeSeries' own ``time``), a magnitude column (``mag_column``, else the
+          first of ``mag``, ``magnitude``, ...) or a flux column (``flux_column``,
+          else ``flux``, ``pdcsap_flux``, ``sap_flux``), and an optional error
+          column. A period in ``meta['period']`` is used when ``period`` is not
+          given.
+        * lightkurve ``LightCurve`` (a TimeSeries): its ``flux`` and ``flux_err``
+          are converted to magnitudes with :func:`flux_to_mag` (normalised or not:
+          only the zero point differs). Folded light curves are not accepted,
+          since the times are needed to cut segments in time order.
+        * ``(time, mag)`` or ``(time, mag, err)``: arrays, `~astropy.time.Time` or
+          `~astropy.units.Quantity`.
+    period : float or `~astropy.units.Quantity` ['time'], optional
+        Catalogue period, days when a plain number. Overrides one carried by ``obj``.
+    star_id : str or int, optional
+        Identifier; overrides one carried by ``obj``.
+    time_column, mag_column, flux_column, err_column : str, optional
+        Column names for tabular input.
+
+    Returns
+    -------
+    StarLightCurve
+
+    Raises
+    ------
+    LightCurveError
+        When the object is of an unsupported type or its parts do not fit together.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from astropy.timeseries import TimeSeries
+    >>> from astropy.time import Time
+    >>> import astropy.units as u
+    >>> ts = TimeSeries(time=Time(2459000 + np.arange(50.0), format="jd"),
+    ...                 data={"mag": np.sin(np.arange(50.0)) * u.mag})
+    >>> ts.meta["period"] = 3.2 * u.day
+    >>> as_light_curve(ts, star_id="V1")
+    <StarLightCurve V1: 50 points, period=3.2 d>
+    """
+    label = "star" if star_id is None else f"star {star_id!r}"
+    if isinstance(obj, StarLightCurve):
+        if period is None and star_id is None:
+            return obj
+        return StarLightCurve(obj.time, obj.mag, obj.err,
+                              period=obj.period if period is None else period,
+                              star_id=obj.star_id if star_id is None else star_id)
+    if isinstance(obj, Table):  # TimeSeries and lightkurve.LightCurve are Tables too
+        if type(obj).__name__.startswith("Folded"):
+            raise LightCurveError(f"{label}: a folded light curve has lost its times; pass the unfolded one")
+        meta = obj.meta or {}
+        if star_id is None:
+            star_id = meta.get("star_id", meta.get("OBJECT", meta.get("TARGETID")))
+            label = "star" if star_id is None else f"star {star_id!r}"
+        is_lightkurve = type(obj).__module__.startswith("lightkurve")
+        time, mag, err = _from_table(
+            obj, time_column=time_column, mag_column=mag_column,
+            flux_column=flux_column if not is_lightkurve else (flux_column or "flux"),
+            err_column=err_column if not is_lightkurve else (err_column or "flux_err"),
+            label=label)
+        if period is None:
+            period = _meta_period(meta)
+        return StarLightCurve(time, mag, err, period=period, star_id=star_id)
+    if isinstance(obj, (tuple, list)) and len(obj) in (2, 3) and not isinstance(obj[0], numbers.Number):
+        return StarLightCurve(*obj, period=period, star_id=star_id)
+    raise LightCurveError(
+        f"{label}: cannot read a light curve from {type(obj).__name__}; use a StarLightCurve, an "
+        "astropy TimeSeries or Table, a lightkurve LightCurve, or a (time, mag[, err]) tuple")
+
+
+def as_light_curves(X, *, periods=None, star_ids=None, **columns):
+    """Convert a collection of light curves with :func:`as_light_curve`.
+
+    Parameters
+    ----------
+    X : iterable
+        Light curves in any form :func:`as_light_curve` accepts. A single light
+        curve (a table, or a tuple of arrays) is refused, so that a tuple
+        ``(t, mag, err)`` is never misread as three light curves.
+    periods, star_ids : sequence, optional
+        One per light curve.
+    **columns
+        Column names passed to :func:`as_light_curve`.
+
+    Returns
+    -------
+    list of StarLightCurve
+    """
+    if isinstance(X, (Table, StarLightCurve, str, bytes)) or X is None:
+        raise TypeError(
+            f"X must be a list of light curves, got a single {type(X).__name__}; wrap it in a list")
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        raise TypeError(
+            "X must be a list (or object array) of light curves of any length, got a numeric "
+            f"array of shape {X.shape}; pass e.g. [(t1, mag1, err1), (t2, mag2, err2), ...]")
+    items = list(X)
+    for what, values in (("periods", periods), ("star_ids", star_ids)):
+        if values is not None and len(values) != len(items):
+            raise ValueError(f"{what} has {len(values)} entries for {len(items)} light curves")
+    out = []
+    for i, item in enumerate(items):
+        star_id = star_ids[i] if star_ids is not None else None
+        if star_id is None and not isinstance(item, (StarLightCurve, Table)):
+            star_id = i  # name tuples by position so errors can point at them
+        out.append(as_light_curve(item, period=None if periods is None else periods[i],
+                                  star_id=star_id, **columns))
+    return out
+
+
+def clean_light_curve(lc, *, min_points=10, sentinels=DEFAULT_SENTINELS):
+    """Remove unusable points and return a time-sorted `StarLightCurve`.
+
+    Points are dropped when a value is not finite, the error is not positive,
+    or the magnitude is a survey sentinel (one of ``sentinels``, or
+    ``abs(mag) >= 90``). Times are sorted; points at the same time are merged
+    into their inverse-variance weighted mean, since a duplicated epoch would
+    otherwise give a zero phase gap and double weight.
+
+    Parameters
+    ----------
+    lc : StarLightCurve
+    min_points : int
+        Fewest points a usable light curve keeps after cleaning.
+    sentinels : sequence of float
+        Magnitudes meaning "no measurement".
+
+    Returns
+    -------
+    StarLightCurve
+
+    Raises
+    ------
+    LightCurveError
+        Naming the star, when fewer than ``min_points`` points survive (with the
+        count of each reason), or when the magnitudes are constant.
+    """
+    t, m, e = lc.time, lc.mag, lc.err
+    if t.size == 0:
+        raise LightCurveError(f"{lc.label}: the light curve is empty")
+    finite = np.isfinite(t) & np.isfinite(m) & np.isfinite(e)
+    with np.errstate(invalid="ignore"):
+        positive = e > 0
+        sentinel = np.isin(m, np.asarray(sentinels, float)) | (np.abs(m) >= 90)
+    keep = finite & positive & ~sentinel
+    if keep.sum() < min_points:
+        reasons = [f"{(~finite).sum()} not finite",
+                   f"{(finite & ~positive).sum()} with error <= 0",
+                   f"{(finite & positive & sentinel).sum()} sentinel magnitudes"]
+        raise LightCurveError(
+            f"{lc.label}: only {keep.sum()} of {t.size} points are usable ({', '.join(reasons)}); "
+            f"at least {min_points} are needed")
+    t, m, e = t[keep], m[keep], e[keep]
+    order = np.argsort(t, kind="stable")
+    t, m, e = t[order], m[order], e[order]
+    if np.any(t[1:] == t[:-1]):
+        t, m, e = _merge_duplicate_times(t, m, e)
+        if t.size < min_points:
+            raise LightCurveError(
+                f"{lc.label}: only {t.size} distinct times remain after merging duplicates; "
+                f"at least {min_points} are needed")
+    if np.ptp(m) == 0:
+        raise LightCurveError(f"{lc.label}: all {m.size} magnitudes are equal ({m[0]}); a constant "
+                              "light curve has no shape to classify")
+    if np.ptp(t) == 0:
+        raise LightCurveError(f"{lc.label}: all times are equal")
+    return StarLightCurve(t, m, e, period=lc.period, star_id=lc.star_id)
+
+
+def _merge_duplicate_times(t, m, e):
+    times, inverse = np.unique(t, return_inverse=True)
+    w = 1.0 / e ** 2
+    wsum = np.bincount(inverse, weights=w)
+    mag = np.bincount(inverse, weights=w * m) / wsum
+    return times, mag, 1.0 / np.sqrt(wsum)

@@ -1,0 +1,190 @@
+"""From a cleaned light curve and its period to the network's input segments.
+
+Following Zhang & Bloom (2020), a light curve is cut, in time order, into
+segments of ``segment_length`` points; each segment is folded on the period and
+sorted by phase. Its two channels are the phase gap to the previous point
+(including the wrap-around gap from the last point back to the first, which is
+what makes the sequence a closed ring) and the normalised magnitude; its
+auxiliary inputs are the segment's mean and standard deviation of magnitude and
+log10 of the period.
+
+Two departures from the paper's code, both so that no star is lost:
+
+* the points after the last full segment form one more segment made of the
+  last ``segment_length`` points of the star (it overlaps the previous one), so
+  every point is used;
+* a star with fewer than ``segment_length`` points becomes one shorter segment.
+  Convolutions with symmetry padding accept any length, and batches are made of
+  segments of equal length (see :func:`length_buckets`), so nothing is padded
+  or resampled.
+
+Phase gaps are multiplied by the segment's number of points, i.e. measured in
+units of the mean gap, so that short and long segments share one scale.
+"""
+
+import numpy as np
+
+__all__ = ["Segments", "segment_light_curves", "segment_bounds", "fold_segment", "Standardizer",
+           "length_buckets"]
+
+N_CHANNELS = 2
+N_AUX = 3
+
+
+def segment_bounds(n_points, segment_length):
+    """Start and stop indices of the segments of a light curve of ``n_points``.
+
+    Examples
+    --------
+    >>> segment_bounds(450, 200)
+    [(0, 200), (200, 400), (250, 450)]
+    >>> segment_bounds(120, 200)
+    [(0, 120)]
+    """
+    if n_points <= segment_length:
+        return [(0, n_points)]
+    bounds = [(start, start + segment_length) for start in range(0, n_points - segment_length + 1, segment_length)]
+    if bounds[-1][1] < n_points:
+        bounds.append((n_points - segment_length, n_points))
+    return bounds
+
+
+def fold_segment(time, mag, period):
+    """Fold one segment and return its channels and auxiliary inputs.
+
+    Parameters
+    ----------
+    time, mag : ndarray
+        Times (days, sorted) and magnitudes of the segment's points.
+    period : float
+        Days.
+
+    Returns
+    -------
+    channels : ndarray, shape (2, n)
+        Phase gap in units of the mean gap ``1/n`` (the first entry is the
+        wrap-around gap), and the magnitude standardised to zero mean and unit
+        variance, both in phase order.
+    aux : ndarray, shape (3,)
+        Mean magnitude, magnitude standard deviation, log10(period / day).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> channels, aux = fold_segment(np.array([0.0, 1.25, 2.5, 3.75]), np.array([1.0, 2, 3, 2]), 1.0)
+    >>> channels[0]
+    array([1., 1., 1., 1.])
+    """
+    n = time.size
+    phase = np.mod((time - time[0]) / period, 1.0)
+    order = np.argsort(phase, kind="stable")
+    phase, mag = phase[order], mag[order]
+    gaps = np.empty(n)
+    gaps[0] = phase[0] + 1.0 - phase[-1]
+    gaps[1:] = np.diff(phase)
+    mean, std = mag.mean(), mag.std()
+    scaled = (mag - mean) / std if std > 0 else mag - mean
+    return np.stack([gaps * n, scaled]), np.array([mean, std, np.log10(period)])
+
+
+class Segments:
+    """The segments of a set of stars.
+
+    Attributes
+    ----------
+    channels : list of ndarray, each (2, n_i)
+        Network input of each segment (float32).
+    aux : ndarray, shape (n_segments, 3)
+        Auxiliary inputs (float32).
+    star : ndarray of int, shape (n_segments,)
+        Index of the star each segment belongs to.
+    lengths : ndarray of int
+        Points in each segment.
+    n_stars : int
+    """
+
+    def __init__(self, channels, aux, star, n_stars):
+        self.channels = channels
+        self.aux = aux
+        self.star = star
+        self.n_stars = n_stars
+        self.lengths = np.array([c.shape[1] for c in channels], dtype=int)
+
+    def __len__(self):
+        return len(self.channels)
+
+
+def segment_light_curves(light_curves, periods, segment_length):
+    """Cut cleaned light curves into folded segments.
+
+    Parameters
+    ----------
+    light_curves : list of StarLightCurve
+        Cleaned (sorted, finite).
+    periods : array-like
+        Period of each star, days.
+    segment_length : int
+        Points per segment, L.
+
+    Returns
+    -------
+    Segments
+    """
+    channels, aux, star = [], [], []
+    for i, (lc, period) in enumerate(zip(light_curves, periods)):
+        for start, stop in segment_bounds(len(lc), segment_length):
+            c, a = fold_segment(lc.time[start:stop], lc.mag[start:stop], period)
+            channels.append(c.astype(np.float32))
+            aux.append(a)
+            star.append(i)
+    return Segments(channels, np.asarray(aux, dtype=np.float32).reshape(-1, N_AUX),
+                    np.asarray(star, dtype=int), len(light_curves))
+
+
+class Standardizer:
+    """Training-set standardisation of the phase-gap channel and the auxiliary inputs.
+
+    The magnitude channel is already standardised per segment. The phase-gap
+    channel is standardised with one mean and scale over all positions, an
+    affine map that keeps every cyclic-permutation property of the input.
+    """
+
+    def fit(self, segments):
+        gaps = np.concatenate([c[0] for c in segments.channels]).astype(np.float64)
+        self.gap_mean_ = float(gaps.mean())
+        self.gap_scale_ = float(gaps.std()) or 1.0
+        aux = segments.aux.astype(np.float64)
+        self.aux_mean_ = aux.mean(axis=0)
+        scale = aux.std(axis=0)
+        self.aux_scale_ = np.where(scale > 0, scale, 1.0)
+        return self
+
+    def transform(self, segments):
+        channels = []
+        for c in segments.channels:
+            c = c.copy()
+            c[0] = (c[0] - self.gap_mean_) / self.gap_scale_
+            channels.append(c)
+        aux = ((segments.aux - self.aux_mean_) / self.aux_scale_).astype(np.float32)
+        return Segments(channels, aux, segments.star, segments.n_stars)
+
+    def to_dict(self):
+        return {"gap_mean": self.gap_mean_, "gap_scale": self.gap_scale_,
+                "aux_mean": [float(v) for v in self.aux_mean_], "aux_scale": [float(v) for v in self.aux_scale_]}
+
+    @classmethod
+    def from_dict(cls, state):
+        self = cls()
+        self.gap_mean_, self.gap_scale_ = float(state["gap_mean"]), float(state["gap_scale"])
+        self.aux_mean_ = np.asarray(state["aux_mean"], dtype=np.float64)
+        self.aux_scale_ = np.asarray(state["aux_scale"], dtype=np.float64)
+        return self
+
+
+def length_buckets(lengths):
+    """Group segment indices by length: ``{length: indices}``, lengths increasing."""
+    order = np.argsort(lengths, kind="stable")
+    sorted_lengths = lengths[order]
+    cuts = np.flatnonzero(np.diff(sorted_lengths)) + 1
+    return {int(sorted_lengths[idx[0]]): idx_order for idx, idx_order in
+            zip(np.split(np.arange(order.size), cuts), np.split(order, cuts))}

@@ -1,0 +1,4 @@
+# A shim: all metadata lives in setup.cfg and pyproject.toml.
+from setuptools import setup
+
+setup()

@@ -1,0 +1,204 @@
+import pickle
+
+import numpy as np
+import pytest
+from astropy import units as u
+from astropy.time import Time
+from astropy.timeseries import TimeSeries
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from astro_cyclic import CyclicClassifier, LightCurveError, StarLightCurve, as_light_curves
+from astro_cyclic.datasets import make_periodic_variables
+
+SMALL = dict(hidden=8, max_epochs=4, batch_size=32, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def survey():
+    return make_periodic_variables(90, classes=["RRab", "EA", "Mira"], n_points=(30, 260), random_state=1)
+
+
+@pytest.fixture(scope="module")
+def fitted(survey):
+    return CyclicClassifier(**SMALL).fit(survey.light_curves, survey.target)
+
+
+def test_fit_predict_in_user_labels(fitted, survey):
+    assert fitted.classes_.tolist() == ["EA", "Mira", "RRab"]
+    proba = fitted.predict_proba(survey.light_curves)
+    assert proba.shape == (90, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    pred = fitted.predict(survey.light_curves)
+    assert set(pred) <= set(fitted.classes_)
+    np.testing.assert_array_equal(pred, fitted.classes_[proba.argmax(axis=1)])
+    assert fitted.score(survey.light_curves, survey.target) == np.mean(pred == survey.target)
+    assert fitted.periods_.shape == (90,)
+    np.testing.assert_allclose(fitted.periods_, survey.periods)  # catalogue periods were used
+
+
+def test_short_stars_are_classified(fitted, survey):
+    short = [lc for lc in survey.light_curves if len(lc) < fitted.segment_length]
+    assert len(short) > 10
+    assert fitted.predict_proba(short).shape == (len(short), 3)
+
+
+def test_segments_available(fitted, survey):
+    logp, star = fitted.predict_segments(survey.light_curves[:5])
+    assert logp.shape[1] == 3 and star.max() == 4
+    assert np.bincount(star).tolist() == [max(1, -(-len(lc) // 200)) for lc in survey.light_curves[:5]]
+
+
+def test_periods_found_when_not_given(fitted, survey):
+    lcs = [StarLightCurve(lc.time, lc.mag, lc.err, star_id=lc.star_id) for lc in survey.light_curves[:6]]
+    fitted.predict(lcs)
+    found = fitted.periods_
+    assert np.all(found > 0)
+    close = np.isclose(found, survey.periods[:6], rtol=0.01)
+    assert close.sum() >= 4
+
+
+@pytest.mark.parametrize("architecture", ["itcn", "iresnet"])
+def test_whole_pipeline_invariant_to_starting_phase(survey, architecture):
+    """Move the first observation one cycle later: the folded sequence rotates, the answer must not change."""
+    clf = CyclicClassifier(architecture, segment_length=400, **SMALL).fit(survey.light_curves, survey.target)
+    lcs = [lc for lc in survey.light_curves if len(lc) < 200][:5]
+    moved = []
+    for lc in lcs:
+        order = np.r_[1:len(lc), 0]
+        time = lc.time.copy()
+        time[0] += 7 * lc.period * np.ceil((time[-1] - time[0]) / lc.period)
+        moved.append(StarLightCurve(time[order], lc.mag[order], lc.err[order], period=lc.period))
+    np.testing.assert_allclose(clf.predict_proba(moved), clf.predict_proba(lcs), atol=1e-5)
+
+
+def test_repeatable_with_seed(survey):
+    a = CyclicClassifier(**SMALL).fit(survey.light_curves, survey.target).predict_proba(survey.light_curves)
+    b = CyclicClassifier(**SMALL).fit(survey.light_curves, survey.target).predict_proba(survey.light_curves)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_sklearn_contract(fitted, survey):
+    params = fitted.get_params()
+    assert params["hidden"] == 8 and params["architecture"] == "itcn"
+    unfitted = clone(fitted)
+    assert not hasattr(unfitted, "module_")
+    assert unfitted.set_params(hidden=4).hidden == 4
+    clf = CyclicClassifier(**SMALL)
+    assert clf.fit(survey.light_curves, survey.target) is clf
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.predict_proba(survey.light_curves), fitted.predict_proba(survey.light_curves))
+
+
+def test_pipeline_gridsearch_cross_val(survey):
+    X, y = list(survey.light_curves), survey.target
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+    assert isinstance(X_train, list)
+    pipe = Pipeline([("adapt", FunctionTransformer(as_light_curves)),
+                     ("clf", CyclicClassifier(**(SMALL | {"max_epochs": 2})))])
+    pipe.fit(X_train, y_train)
+    assert pipe.predict(X_test).shape == (len(X_test),)
+    grid = GridSearchCV(pipe, {"clf__hidden": [4, 8], "clf__kernel_size": [3]}, cv=2).fit(X_train, y_train)
+    assert grid.best_params_["clf__hidden"] in (4, 8)
+    scores = cross_val_score(CyclicClassifier(**(SMALL | {"max_epochs": 2})), X, y, cv=2)
+    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_save_load_round_trip(fitted, survey, tmp_path):
+    path = tmp_path / "model.pt"
+    fitted.save(path)
+    loaded = CyclicClassifier.load(path)
+    np.testing.assert_array_equal(loaded.predict_proba(survey.light_curves), fitted.predict_proba(survey.light_curves))
+    assert loaded.get_params()["hidden"] == 8 and loaded.classes_.tolist() == fitted.classes_.tolist()
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        fitted.save(path)
+    fitted.save(path, overwrite=True)
+
+
+def test_load_refuses_bad_files(fitted, tmp_path):
+    good = tmp_path / "model.pt"
+    fitted.save(good)
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(good.read_bytes()[:1000])
+    garbage = tmp_path / "garbage.pt"
+    garbage.write_bytes(b"not a model at all")
+    foreign = tmp_path / "foreign.pt"
+    import torch
+
+    torch.save({"weights": torch.zeros(3)}, foreign)
+    for path in (truncated, garbage):
+        with pytest.raises(ValueError, match="not a readable astro_cyclic model file"):
+            CyclicClassifier.load(path)
+    with pytest.raises(ValueError, match="not an astro_cyclic model file"):
+        CyclicClassifier.load(foreign)
+    with pytest.raises(FileNotFoundError, match="no model file"):
+        CyclicClassifier.load(tmp_path / "missing.pt")
+
+
+def test_inputs_as_timeseries_and_lightkurve(fitted, survey):
+    lk = pytest.importorskip("lightkurve")
+    lc = survey.light_curves[0]
+    ts = TimeSeries(time=Time(2450000 + lc.time, format="jd"), data={"mag": lc.mag * u.mag, "mag_err": lc.err * u.mag})
+    ts.meta["period"] = lc.period
+    flux = 10 ** (-0.4 * lc.mag)
+    lk_lc = lk.LightCurve(time=Time(2450000 + lc.time, format="jd"), flux=flux, flux_err=flux * lc.err / 1.0857)
+    lk_lc.meta["PERIOD"] = lc.period
+    expected = fitted.predict_proba([lc])
+    np.testing.assert_allclose(fitted.predict_proba([ts]), expected, atol=1e-5)
+    # fluxes become magnitudes up to the zero point, which moves only the segment-mean auxiliary input
+    assert fitted.predict_proba([lk_lc]).shape == (1, 3)
+    refit = CyclicClassifier(**SMALL).fit([lk_lc, ts] * 10, ["a", "b"] * 10)
+    assert refit.classes_.tolist() == ["a", "b"]
+
+
+def test_errors(fitted, survey):
+    X, y = survey.light_curves, survey.target
+    with pytest.raises(ValueError, match="labels not seen during fit: \\['Cepheid'\\]"):
+        fitted.score(X[:3], ["Cepheid", "EA", "EA"])
+    with pytest.raises(ValueError, match="single class"):
+        CyclicClassifier(**SMALL).fit(X[:10], ["EA"] * 10)
+    with pytest.raises(ValueError, match="90 light curves but y has 3 labels"):
+        CyclicClassifier(**SMALL).fit(X, y[:3])
+    with pytest.raises(ValueError, match="valid names"):
+        CyclicClassifier("transformer").fit(X, y)
+    with pytest.raises(TypeError, match="got a numeric array of shape"):
+        fitted.predict(np.zeros((3, 10)))
+    with pytest.raises(ValueError, match="positive integer"):
+        CyclicClassifier(segment_length=0).fit(X, y)
+    bad = list(X[:3]) + [StarLightCurve(np.arange(20.0), np.full(20, np.nan), star_id="BAD-7")]
+    with pytest.raises(LightCurveError, match="star 'BAD-7': only 0 of 20 points"):
+        fitted.predict(bad)
+    with pytest.raises(LightCurveError, match="star 3: period must be a positive"):
+        as_light_curves([(X[0].time, X[0].mag)] * 4, periods=[1, 1, 1, -2.0])
+    with pytest.raises(LightCurveError, match="star 1: time, mag and err must have the same length"):
+        fitted.predict([(X[0].time, X[0].mag), (X[0].time, X[0].mag[:-1])])
+
+
+def test_unfitted_raises(survey):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        CyclicClassifier().predict(survey.light_curves[:2])
+
+
+@pytest.mark.parametrize("architecture", ["tcn", "resnet", "gru", "lstm", "iresnet"])
+def test_every_architecture_trains(survey, architecture):
+    clf = CyclicClassifier(architecture, **(SMALL | {"max_epochs": 1})).fit(survey.light_curves, survey.target)
+    assert clf.predict_proba(survey.light_curves[:4]).shape == (4, 3)
+
+
+def test_real_eros1_beats_majority(data_home):
+    from astro_cyclic.datasets import load_eros1
+
+    data = load_eros1(data_home=data_home)
+    idx = np.arange(len(data.target))
+    train, test = train_test_split(idx, test_size=0.25, stratify=data.target, random_state=0)
+    train = train[:1200]
+    clf = CyclicClassifier(hidden=16, max_epochs=12, n_iter_no_change=6, random_state=0)
+    clf.fit([data.light_curves[i] for i in train], data.target[train])
+    accuracy = clf.score([data.light_curves[i] for i in test], data.target[test])
+    majority = np.max(np.unique(data.target[test], return_counts=True)[1]) / test.size
+    assert majority == pytest.approx(0.613, abs=0.01)
+    assert accuracy > majority + 0.2

@@ -1,0 +1,170 @@
+import pickle
+
+import numpy as np
+import pytest
+from astropy import units as u
+from astropy.table import QTable, Table
+from astropy.time import Time
+from astropy.timeseries import TimeSeries
+
+from astro_cyclic import LightCurveError, StarLightCurve, as_light_curve, as_light_curves, clean_light_curve
+from astro_cyclic.lightcurves import flux_to_mag
+
+
+@pytest.fixture
+def arrays():
+    rng = np.random.default_rng(1)
+    t = np.sort(rng.uniform(0, 50, 40))
+    return t, 15 + np.sin(t), np.full(t.size, 0.02)
+
+
+def test_tuple_and_repr(arrays):
+    lc = as_light_curve(arrays, period=2.5, star_id="V1")
+    assert isinstance(lc, StarLightCurve)
+    assert lc.time.dtype == np.float64 and len(lc) == 40
+    assert lc.period == 2.5
+    assert repr(lc) == "<StarLightCurve V1: 40 points, period=2.5 d>"
+
+
+def test_quantities_converted_at_the_edge(arrays):
+    t, mag, err = arrays
+    lc = as_light_curve((t * 24 * u.hour, mag * u.mag, err * u.mag), period=36 * u.hour)
+    np.testing.assert_allclose(lc.time, t)
+    assert lc.period == pytest.approx(1.5)
+
+
+def test_time_object_gives_days(arrays):
+    t, mag, err = arrays
+    lc = as_light_curve((Time(2450000 + t, format="jd"), mag, err))
+    np.testing.assert_allclose(lc.time - 2450000, t, atol=1e-8)
+
+
+def test_timeseries_with_meta_period(arrays):
+    t, mag, err = arrays
+    ts = TimeSeries(time=Time(2450000 + t, format="jd"), data={"mag": mag * u.mag, "mag_err": err * u.mag})
+    ts.meta["period"] = 0.75 * u.day
+    lc = as_light_curve(ts)
+    assert lc.period == pytest.approx(0.75)
+    np.testing.assert_allclose(lc.err, err)
+
+
+def test_table_with_named_columns(arrays):
+    t, mag, err = arrays
+    table = Table({"hjd": t, "V": mag, "sigV": err})
+    lc = as_light_curve(table, time_column="hjd", mag_column="V", err_column="sigV", period=1.0)
+    np.testing.assert_allclose(lc.mag, mag)
+    with pytest.raises(LightCurveError, match="no column 'I'"):
+        as_light_curve(table, time_column="hjd", mag_column="I")
+
+
+def test_flux_table_converted_to_magnitudes(arrays):
+    t, _, _ = arrays
+    flux = np.full(t.size, 100.0)
+    table = QTable({"time": t * u.day, "flux": flux * u.electron / u.s, "flux_err": np.ones(t.size) * u.electron / u.s})
+    lc = as_light_curve(table)
+    np.testing.assert_allclose(lc.mag, -5.0)
+    np.testing.assert_allclose(lc.err, 2.5 / np.log(10) / 100)
+
+
+def test_magnitude_column_with_flux_unit_is_refused(arrays):
+    t, mag, _ = arrays
+    table = QTable({"time": t * u.day, "mag": mag * u.Jy})
+    with pytest.raises(LightCurveError, match="not magnitudes"):
+        as_light_curve(table)
+
+
+def test_nonpositive_flux_has_no_magnitude():
+    mag, err = flux_to_mag([10.0, 0.0, -1.0], [1.0, 1.0, 1.0])
+    assert np.isfinite(mag[0]) and np.isnan(mag[1:]).all() and np.isnan(err[1:]).all()
+
+
+def test_lightkurve_lightcurve_as_is(arrays):
+    lk = pytest.importorskip("lightkurve")
+    t, mag, _ = arrays
+    flux = 10 ** (-0.4 * (mag - 15))
+    lc_lk = lk.LightCurve(time=Time(2459000 + t, format="jd"), flux=flux, flux_err=0.01 * flux)
+    lc = as_light_curve(lc_lk, period=3.0)
+    np.testing.assert_allclose(lc.mag - lc.mag.mean(), mag - mag.mean(), atol=1e-10)
+    np.testing.assert_allclose(lc.err, 2.5 / np.log(10) * 0.01)
+    # normalised flux only moves the zero point
+    norm = as_light_curve(lc_lk.normalize())
+    np.testing.assert_allclose(norm.mag - norm.mag.mean(), lc.mag - lc.mag.mean(), atol=1e-10)
+
+
+def test_lightkurve_without_errors_gets_uniform_errors(arrays):
+    lk = pytest.importorskip("lightkurve")
+    t, mag, _ = arrays
+    lc = as_light_curve(lk.LightCurve(time=t, flux=10 ** (-0.4 * mag)))
+    assert np.all(np.isfinite(lc.err)) and np.ptp(lc.err) == 0
+
+
+def test_folded_lightkurve_is_refused(arrays):
+    lk = pytest.importorskip("lightkurve")
+    t, mag, _ = arrays
+    folded = lk.LightCurve(time=t, flux=10 ** (-0.4 * mag)).fold(period=2.0)
+    with pytest.raises(LightCurveError, match="folded"):
+        as_light_curve(folded)
+
+
+@pytest.mark.parametrize("bad, match", [
+    ((np.arange(5.0), np.arange(4.0)), "same length"),
+    (("abc", np.arange(3.0)), "array of numbers"),
+    (42, "cannot read a light curve"),
+    ({"t": [1, 2]}, "cannot read a light curve"),
+])
+def test_wrong_inputs(bad, match):
+    with pytest.raises(LightCurveError, match=match):
+        as_light_curve(bad, star_id="S")
+
+
+@pytest.mark.parametrize("period", [0.0, -1.0, np.nan, np.inf, "1 day", True])
+def test_bad_period(arrays, period):
+    with pytest.raises(LightCurveError, match="star 'S'.*period"):
+        as_light_curve(arrays, period=period, star_id="S")
+
+
+def test_as_light_curves_refuses_single_curve(arrays):
+    with pytest.raises(TypeError, match="single"):
+        as_light_curves(StarLightCurve(*arrays))
+    with pytest.raises(TypeError, match="numeric array"):
+        as_light_curves(np.zeros((3, 10)))
+    lcs = as_light_curves([arrays, arrays], periods=[1.0, 2.0])
+    assert [lc.star_id for lc in lcs] == [0, 1] and [lc.period for lc in lcs] == [1.0, 2.0]
+
+
+def test_cleaning_removes_bad_points_and_sorts():
+    t = np.array([5.0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12])
+    mag = np.array([15.1, 15.0, np.nan, 99.0, 15.3, -99.999, 15.2, 15.4, 15.0, 15.5, 15.1, 15.2])
+    err = np.array([0.1, 0.1, 0.1, 0.1, 0.0, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
+    lc = clean_light_curve(StarLightCurve(t, mag, err), min_points=5)
+    np.testing.assert_array_equal(lc.time, [1, 5, 7, 8, 9, 10, 11, 12])
+    assert np.all(np.diff(lc.time) > 0)
+
+
+def test_duplicate_times_are_merged_by_weight():
+    t = np.array([0.0, 1, 1, 2, 3])
+    lc = clean_light_curve(StarLightCurve(t, [1.0, 2.0, 4.0, 3.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0]), min_points=3)
+    np.testing.assert_array_equal(lc.time, [0, 1, 2, 3])
+    assert lc.mag[1] == pytest.approx(3.0) and lc.err[1] == pytest.approx(1 / np.sqrt(2))
+
+
+@pytest.mark.parametrize("mag, err, match", [
+    (np.full(20, np.nan), np.full(20, 0.1), "only 0 of 20 points.*20 not finite"),
+    (np.linspace(14, 15, 20), np.zeros(20), "only 0 of 20.*20 with error <= 0"),
+    (np.linspace(14, 15, 4), np.full(4, 0.1), "only 4 of 4"),
+    (np.full(20, 15.0), np.full(20, 0.1), "all 20 magnitudes are equal"),
+])
+def test_cleaning_errors_name_star_and_problem(mag, err, match):
+    lc = StarLightCurve(np.arange(mag.size, dtype=float), mag, err, star_id="OGLE-1")
+    with pytest.raises(LightCurveError, match="star 'OGLE-1': " + match):
+        clean_light_curve(lc)
+
+
+def test_empty_light_curve():
+    with pytest.raises(LightCurveError, match="star 'E': the light curve is empty"):
+        clean_light_curve(StarLightCurve([], [], [], star_id="E"))
+
+
+def test_pickle_round_trip(arrays):
+    lc = StarLightCurve(*arrays, period=1.5, star_id="P")
+    assert pickle.loads(pickle.dumps(lc)) == lc

@@ -1,0 +1,85 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from astro_cyclic import PERIOD_METHODS, PeriodSearch, StarLightCurve, find_period
+from astro_cyclic.period import frequency_grid, validate_period_method
+
+
+def survey_times(rng, n, baseline=400.0):
+    """Nightly-ish sampling with jitter, like a ground survey."""
+    nights = np.sort(rng.choice(int(baseline), size=n, replace=False)).astype(float)
+    return nights + rng.normal(0, 0.1, n)
+
+
+@pytest.mark.parametrize("method", sorted(PERIOD_METHODS))
+@pytest.mark.parametrize("period", [0.0713, 0.3412, 0.6123, 4.871, 57.3])
+def test_sinusoid_period_recovered(method, period):
+    rng = np.random.default_rng(int(period * 1000))
+    t = survey_times(rng, 150)
+    mag = 15 + 0.3 * np.sin(2 * np.pi * t / period + 1.0) + rng.normal(0, 0.03, t.size)
+    found = find_period(t, mag, np.full(t.size, 0.03), method=method)
+    assert found == pytest.approx(period, rel=2e-3)
+
+
+def test_methods_agree_on_the_periodogram():
+    rng = np.random.default_rng(3)
+    t = survey_times(rng, 200)
+    mag = 15 + 0.3 * np.sin(2 * np.pi * t / 0.42) + rng.normal(0, 0.05, t.size)
+    _, f1, p1 = find_period(t, mag, np.full(t.size, 0.05), method="fast", return_periodogram=True)
+    _, f2, p2 = find_period(t, mag, np.full(t.size, 0.05), method="fastnifty", return_periodogram=True)
+    np.testing.assert_array_equal(f1, f2)
+    assert np.argmax(p1) == np.argmax(p2)
+    np.testing.assert_allclose(p1, p2, atol=2e-3)
+
+
+def eclipsing_binary(rng, period, n=250):
+    t = survey_times(rng, n, 600)
+    phase = np.mod(t / period, 1.0)
+    dist0 = np.minimum(phase, 1 - phase)
+    mag = 15 + 0.8 * np.exp(-0.5 * (dist0 / 0.03) ** 2) + 0.3 * np.exp(-0.5 * ((phase - 0.5) / 0.03) ** 2)
+    return t, mag + rng.normal(0, 0.02, n), np.full(n, 0.02)
+
+
+def test_eclipsing_binary_not_halved():
+    """A plain periodogram peak is at P/2 for unequal eclipses; the harmonic check doubles it."""
+    rng = np.random.default_rng(7)
+    t, mag, err = eclipsing_binary(rng, 2.345)
+    plain = find_period(t, mag, err, n_candidates=1, check_double=False)
+    assert plain == pytest.approx(2.345 / 2, rel=1e-3)
+    assert find_period(t, mag, err) == pytest.approx(2.345, rel=1e-3)
+
+
+def test_sinusoid_is_not_doubled():
+    rng = np.random.default_rng(11)
+    t = survey_times(rng, 200)
+    mag = 15 + 0.3 * np.sin(2 * np.pi * t / 1.7) + rng.normal(0, 0.05, t.size)
+    assert find_period(t, mag, np.full(t.size, 0.05)) == pytest.approx(1.7, rel=2e-3)
+
+
+def test_frequency_grid():
+    f = frequency_grid(np.array([0.0, 100.0]), min_period=0.1, samples_per_peak=5)
+    assert f[0] == pytest.approx(0.01) and f[-1] == pytest.approx(10.0)
+    assert np.diff(f)[0] == pytest.approx(1 / 500, rel=0.01)
+    assert frequency_grid(np.array([0.0, 100.0]), n_frequencies=1000).size == 1000
+    with pytest.raises(ValueError, match="span zero days"):
+        frequency_grid(np.array([1.0, 1.0]))
+    with pytest.raises(ValueError, match="min_period < max_period"):
+        frequency_grid(np.array([0.0, 10.0]), min_period=20.0)
+
+
+def test_validate_method():
+    assert validate_period_method("AUTO") in PERIOD_METHODS
+    with pytest.raises(ValueError, match="valid methods are: auto, fast, fastnifty"):
+        validate_period_method("bls")
+
+
+def test_period_search_is_a_parameter_object():
+    search = PeriodSearch(nterms=2, min_period=0.2)
+    assert clone(search).get_params()["nterms"] == 2
+    rng = np.random.default_rng(5)
+    t = survey_times(rng, 120)
+    lc = StarLightCurve(t, 15 + 0.3 * np.sin(2 * np.pi * t / 3.3), np.full(t.size, 0.01), star_id="X")
+    assert search(lc) == pytest.approx(3.3, rel=2e-3)
+    with pytest.raises(ValueError, match="star 'X': unknown period method"):
+        PeriodSearch(method="nope")(lc)
