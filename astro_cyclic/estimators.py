@@ -17,7 +17,7 @@ from ._training import combine_segments, resolve_device, segment_log_proba, trai
 from .lightcurves import as_light_curves, clean_light_curve
 from .nn import build_network, validate_architecture
 from .period import PeriodSearch
-from .preprocess import N_AUX, N_CHANNELS, Segments, Standardizer, segment_light_curves
+from .preprocess import N_AUX, N_CHANNELS, Standardizer, segment_light_curves
 
 __all__ = ["CyclicClassifier"]
 
@@ -202,12 +202,12 @@ class CyclicClassifier(ClassifierMixin, BaseEstimator):
         segments = self._segments(light_curves)
         train_stars, val_stars = self._split(y_idx, seed)
         in_train = np.isin(segments.star, train_stars)
-        train = _subset(segments, in_train, train_stars)
+        train = segments.subset(in_train, train_stars)
         self.standardizer_ = Standardizer().fit(train)
         train = self.standardizer_.transform(train)
         val = None
         if val_stars is not None:
-            val = self.standardizer_.transform(_subset(segments, ~in_train, val_stars))
+            val = self.standardizer_.transform(segments.subset(~in_train, val_stars))
 
         y_train = y_idx[train_stars][train.star]
         class_weight = None
@@ -365,15 +365,6 @@ class CyclicClassifier(ClassifierMixin, BaseEstimator):
         self.module_.load_state_dict(payload["state_dict"])
         self.module_.to(self.device_).eval()
         return self
-
-
-def _subset(segments, mask, stars):
-    """The segments of ``stars`` (selected by ``mask``), with stars renumbered 0..len(stars)-1."""
-    renumber = np.full(segments.n_stars, -1)
-    renumber[stars] = np.arange(len(stars))
-    idx = np.flatnonzero(mask)
-    return Segments([segments.channels[i] for i in idx], segments.aux[idx], renumber[segments.star[idx]],
-                    len(stars))
 
 
 def _jsonable(value):

@@ -113,6 +113,13 @@ class Segments:
     def __len__(self):
         return len(self.channels)
 
+    def subset(self, mask, stars):
+        """The segments selected by ``mask``, which must be those of ``stars``, renumbered 0..len(stars)-1."""
+        renumber = np.full(self.n_stars, -1)
+        renumber[stars] = np.arange(len(stars))
+        idx = np.flatnonzero(mask)
+        return Segments([self.channels[i] for i in idx], self.aux[idx], renumber[self.star[idx]], len(stars))
+
 
 def segment_light_curves(light_curves, periods, segment_length):
     """Cut cleaned light curves into folded segments.
