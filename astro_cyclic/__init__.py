@@ -10,6 +10,7 @@ from .lightcurves import (  # noqa: E402
     StarLightCurve,
     as_light_curve,
     as_light_curves,
+    light_curves_from_table,
     clean_light_curve,
 )
 from .period import PERIOD_METHODS, PeriodSearch, find_period  # noqa: E402
@@ -25,4 +26,5 @@ __all__ = [
     "as_light_curves",
     "clean_light_curve",
     "find_period",
+    "light_curves_from_table",
 ]

@@ -75,8 +75,8 @@ def combine_segments(seg_log_proba, star, n_stars):
     return mean - logsumexp(mean, axis=1, keepdims=True)
 
 
-def train_network(module, train, y_train, val=None, y_val_star=None, *, class_weight=None, max_epochs=100,
-                  batch_size=64, learning_rate=0.005, n_iter_no_change=20, device, rng, verbose=0):
+def train_network(module, train, y_train, val=None, y_val_star=None, *, augment=None, class_weight=None,
+                  max_epochs=100, batch_size=64, learning_rate=0.005, n_iter_no_change=20, device, rng, verbose=0):
     """Train ``module`` on segments; return the history and the best epoch.
 
     The schedule follows Zhang & Bloom (2020, appendix A): Adam with learning
@@ -93,6 +93,9 @@ def train_network(module, train, y_train, val=None, y_val_star=None, *, class_we
         Standardised training segments.
     y_train : ndarray of int
         Class index of each training segment.
+    augment : callable, optional
+        ``augment(rng)`` returns a fresh version of ``train`` (same segments in
+        the same order, e.g. thinned) for each epoch.
     val : Segments, optional
     y_val_star : ndarray of int, optional
         Class index of each validation star.
@@ -115,15 +118,14 @@ def train_network(module, train, y_train, val=None, y_val_star=None, *, class_we
     weight = None if class_weight is None else torch.as_tensor(class_weight, dtype=torch.float32, device=device)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weight)
     targets = torch.as_tensor(y_train, dtype=torch.long)
-    buckets = length_buckets(train.lengths)
-
     history, best_state, best_key, best_epoch, stale = [], None, None, 0, 0
     progress = _progress(max_epochs, verbose)
     for epoch in range(max_epochs):
         module.train()
         total, count = 0.0, 0
-        for idx in _batches(buckets, batch_size, rng):
-            x, aux = _stack(train, idx, device)
+        epoch_train = train if augment is None else augment(rng)
+        for idx in _batches(length_buckets(epoch_train.lengths), batch_size, rng):
+            x, aux = _stack(epoch_train, idx, device)
             optimizer.zero_grad(set_to_none=True)
             loss = loss_fn(module(x, aux), targets[idx].to(device))
             loss.backward()

@@ -17,7 +17,7 @@ from ._training import combine_segments, resolve_device, segment_log_proba, trai
 from .lightcurves import as_light_curves, clean_light_curve
 from .nn import build_network, validate_architecture
 from .period import PeriodSearch
-from .preprocess import N_AUX, N_CHANNELS, Standardizer, segment_light_curves
+from .preprocess import N_AUX, N_CHANNELS, Standardizer, segment_light_curves, thin_segments
 
 __all__ = ["CyclicClassifier"]
 
@@ -51,6 +51,10 @@ class CyclicClassifier(ClassifierMixin, BaseEstimator):
         ``PeriodSearch()``).
     min_points : int, default 10
         Fewest usable points a light curve needs after cleaning.
+    thin_fraction : float, default 0.0
+        Training augmentation: at every epoch each training segment loses a
+        random fraction, up to this, of its points (see
+        :func:`astro_cyclic.preprocess.thin_segments`). 0 turns it off.
     max_epochs : int, default 100
     batch_size : int, default 64
         Segments per training batch.
@@ -108,7 +112,8 @@ class CyclicClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, architecture="itcn", *, segment_length=200, depth=None, hidden=None, kernel_size=None,
-                 dropout=None, max_hidden=None, pooling=None, period_search=None, min_points=10, max_epochs=100,
+                 dropout=None, max_hidden=None, pooling=None, period_search=None, min_points=10,
+                 thin_fraction=0.0, max_epochs=100,
                  batch_size=64, learning_rate=0.005, validation_fraction=0.2, n_iter_no_change=20,
                  class_weight=None, device="auto", random_state=None, verbose=0):
         self.architecture = architecture
@@ -121,6 +126,7 @@ class CyclicClassifier(ClassifierMixin, BaseEstimator):
         self.pooling = pooling
         self.period_search = period_search
         self.min_points = min_points
+        self.thin_fraction = thin_fraction
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -154,6 +160,8 @@ class CyclicClassifier(ClassifierMixin, BaseEstimator):
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if self.min_points < 3:
             raise ValueError(f"min_points must be at least 3, got {self.min_points}")
+        if not 0 <= self.thin_fraction < 1:
+            raise ValueError(f"thin_fraction must be in [0, 1), got {self.thin_fraction!r}")
         if not 0 <= self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in [0, 1), got {self.validation_fraction!r}")
         if not self.learning_rate > 0:
@@ -204,6 +212,11 @@ class CyclicClassifier(ClassifierMixin, BaseEstimator):
         in_train = np.isin(segments.star, train_stars)
         train = segments.subset(in_train, train_stars)
         self.standardizer_ = Standardizer().fit(train)
+        augment = None
+        if self.thin_fraction:
+            raw_train = train
+            augment = lambda rng: self.standardizer_.transform(  # noqa: E731
+                thin_segments(raw_train, rng, self.thin_fraction))
         train = self.standardizer_.transform(train)
         val = None
         if val_stars is not None:
@@ -224,7 +237,7 @@ class CyclicClassifier(ClassifierMixin, BaseEstimator):
             self.module_ = self._build_module(architecture)
             self.history_, self.best_epoch_ = train_network(
                 self.module_, train, y_train, val, None if val is None else y_idx[val_stars],
-                class_weight=class_weight, max_epochs=self.max_epochs, batch_size=self.batch_size,
+                augment=augment, class_weight=class_weight, max_epochs=self.max_epochs, batch_size=self.batch_size,
                 learning_rate=self.learning_rate, n_iter_no_change=self.n_iter_no_change,
                 device=self.device_, rng=rng, verbose=self.verbose)
         return self

@@ -20,6 +20,7 @@ __all__ = [
     "LightCurveError",
     "as_light_curve",
     "as_light_curves",
+    "light_curves_from_table",
     "clean_light_curve",
     "DEFAULT_SENTINELS",
 ]
@@ -386,6 +387,51 @@ def as_light_curves(X, *, periods=None, star_ids=None, **columns):
             star_id = i  # name tuples by position so errors can point at them
         out.append(as_light_curve(item, period=None if periods is None else periods[i],
                                   star_id=star_id, **columns))
+    return out
+
+
+def light_curves_from_table(table, id_column, *, periods=None, **columns):
+    """Split a table of many stars' observations (one row per observation) into light curves.
+
+    Survey archives (ZTF, Gaia, OGLE, ASAS-SN) often deliver photometry as one
+    long table with a star identifier column; this groups it by star.
+
+    Parameters
+    ----------
+    table : `~astropy.table.Table`, `~astropy.timeseries.TimeSeries` or `~astropy.table.QTable`
+        Rows of observations, in any order.
+    id_column : str
+        Column identifying the star of each row.
+    periods : dict, optional
+        Catalogue period of each star id (days, or a time Quantity); stars
+        missing from it get their period searched.
+    **columns
+        ``time_column``, ``mag_column``, ``flux_column``, ``err_column`` as in
+        :func:`as_light_curve`.
+
+    Returns
+    -------
+    list of StarLightCurve
+        One per star, sorted by star id (astropy's ``group_by`` order), each
+        with ``star_id`` set.
+
+    Examples
+    --------
+    >>> from astropy.table import Table
+    >>> rows = Table({"id": ["a", "b", "a", "b", "a"], "time": [1.0, 1.5, 2.0, 2.5, 3.0],
+    ...               "mag": [15.0, 12.0, 15.2, 12.1, 15.1]})
+    >>> light_curves_from_table(rows, "id", periods={"a": 0.7})
+    [<StarLightCurve a: 3 points, period=0.7 d>, <StarLightCurve b: 2 points, period=unknown>]
+    """
+    if id_column not in table.colnames:
+        raise LightCurveError(f"no star id column {id_column!r}; columns are {table.colnames}")
+    grouped = table.group_by(id_column)
+    periods = periods or {}
+    out = []
+    for key, group in zip(grouped.groups.keys, grouped.groups):
+        star_id = key[id_column]
+        star_id = star_id.item() if hasattr(star_id, "item") else star_id
+        out.append(as_light_curve(group, period=periods.get(star_id), star_id=star_id, **columns))
     return out
 
 

@@ -24,8 +24,8 @@ units of the mean gap, so that short and long segments share one scale.
 
 import numpy as np
 
-__all__ = ["Segments", "segment_light_curves", "segment_bounds", "fold_segment", "Standardizer",
-           "length_buckets"]
+__all__ = ["Segments", "segment_light_curves", "segment_bounds", "fold_segment", "thin_segments",
+           "Standardizer", "length_buckets"]
 
 N_CHANNELS = 2
 N_AUX = 3
@@ -146,6 +146,51 @@ def segment_light_curves(light_curves, periods, segment_length):
             star.append(i)
     return Segments(channels, np.asarray(aux, dtype=np.float32).reshape(-1, N_AUX),
                     np.asarray(star, dtype=int), len(light_curves))
+
+
+def thin_segments(segments, rng, max_fraction):
+    """Training augmentation: each segment loses a random fraction of its points.
+
+    Every segment drops a number of points drawn uniformly between 0 and
+    ``max_fraction`` of its length (keeping at least 3), as if the survey had
+    missed those epochs. Phase gaps are merged exactly (the gap after a dropped
+    point joins the next one, round the ring), and the magnitude channel and the
+    mean/std auxiliary inputs are recomputed from the points kept. The network
+    then sees a different sampling of each star at every epoch, which matters
+    when there are few stars or few points per star.
+
+    Parameters
+    ----------
+    segments : Segments
+        Unstandardised segments from :func:`segment_light_curves`.
+    rng : numpy.random.Generator
+    max_fraction : float
+        Largest fraction of points dropped, in [0, 1).
+
+    Returns
+    -------
+    Segments
+        Same order and stars, shorter segments.
+    """
+    channels, aux = [], segments.aux.copy()
+    for i, c in enumerate(segments.channels):
+        n = c.shape[1]
+        k = max(min(n, 3), n - int(rng.integers(0, int(max_fraction * n) + 1)))
+        if k == n:
+            channels.append(c)
+            continue
+        keep = np.sort(rng.choice(n, k, replace=False))
+        # cum[j] = phase_j + 1 - phase_last, so differences of cum are phase differences.
+        cum = np.cumsum(c[0].astype(np.float64) / n)[keep]
+        gaps = np.empty(k)
+        gaps[1:] = np.diff(cum)
+        gaps[0] = cum[0] + 1.0 - cum[-1]
+        mag = c[1][keep].astype(np.float64) * segments.aux[i, 1] + segments.aux[i, 0]
+        mean, std = mag.mean(), mag.std()
+        scaled = (mag - mean) / std if std > 0 else mag - mean
+        channels.append(np.stack([gaps * k, scaled]).astype(np.float32))
+        aux[i, 0], aux[i, 1] = mean, std
+    return Segments(channels, aux, segments.star, segments.n_stars)
 
 
 class Standardizer:

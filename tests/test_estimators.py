@@ -202,3 +202,10 @@ def test_real_eros1_beats_majority(data_home):
     majority = np.max(np.unique(data.target[test], return_counts=True)[1]) / test.size
     assert majority == pytest.approx(0.613, abs=0.01)
     assert accuracy > majority + 0.2
+
+
+def test_thinning_augmentation(survey):
+    clf = CyclicClassifier(thin_fraction=0.3, **(SMALL | {"max_epochs": 2})).fit(survey.light_curves, survey.target)
+    assert clf.predict_proba(survey.light_curves[:3]).shape == (3, 3)
+    with pytest.raises(ValueError, match="thin_fraction must be in"):
+        CyclicClassifier(thin_fraction=1.0).fit(survey.light_curves, survey.target)

@@ -168,3 +168,20 @@ def test_empty_light_curve():
 def test_pickle_round_trip(arrays):
     lc = StarLightCurve(*arrays, period=1.5, star_id="P")
     assert pickle.loads(pickle.dumps(lc)) == lc
+
+
+def test_long_table_split_by_star():
+    from astro_cyclic import light_curves_from_table
+
+    rng = np.random.default_rng(3)
+    ids = rng.choice(["OGLE-2", "OGLE-1"], size=50)
+    table = Table({"star": ids, "hjd": rng.uniform(0, 100, 50), "I": rng.normal(16, 0.2, 50),
+                   "sigI": np.full(50, 0.01)})
+    lcs = light_curves_from_table(table, "star", periods={"OGLE-1": 0.5 * u.day}, time_column="hjd",
+                                  mag_column="I", err_column="sigI")
+    assert [lc.star_id for lc in lcs] == ["OGLE-1", "OGLE-2"]
+    assert [len(lc) for lc in lcs] == [np.sum(ids == "OGLE-1"), np.sum(ids == "OGLE-2")]
+    assert lcs[0].period == 0.5 and lcs[1].period is None
+    np.testing.assert_array_equal(np.sort(lcs[1].mag), np.sort(table["I"][ids == "OGLE-2"]))
+    with pytest.raises(LightCurveError, match="no star id column 'id'"):
+        light_curves_from_table(table, "id")

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from astro_cyclic import StarLightCurve
-from astro_cyclic.preprocess import (Standardizer, fold_segment, length_buckets, segment_bounds,
+from astro_cyclic.preprocess import (Standardizer, fold_segment, length_buckets, segment_bounds, thin_segments,
                                      segment_light_curves)
 
 
@@ -66,3 +66,23 @@ def test_standardizer_round_trip():
     again = Standardizer.from_dict(scaler.to_dict()).transform(seg)
     np.testing.assert_array_equal(again.aux, out.aux)
     np.testing.assert_array_equal(again.channels[0], out.channels[0])
+
+
+def test_thinning_merges_gaps_exactly():
+    """Thinning a segment must give what folding only the kept points gives."""
+    rng = np.random.default_rng(6)
+    t = np.sort(rng.uniform(0, 40, 60))
+    mag = rng.normal(15, 0.4, t.size)
+    seg = segment_light_curves([StarLightCurve(t, mag, np.ones(t.size))], [0.83], 200)
+    thinned = thin_segments(seg, np.random.default_rng(0), 0.5)
+    c = thinned.channels[0]
+    assert 30 <= c.shape[1] < 60
+    # recover which points were kept from the magnitudes, fold them directly, compare up to rotation
+    phase = np.mod((t - t[0]) / 0.83, 1.0)
+    order = np.argsort(phase)
+    kept_mag = c[1] * thinned.aux[0, 1] + thinned.aux[0, 0]
+    kept = np.sort([order[np.argmin(np.abs(mag[order] - m))] for m in kept_mag])
+    direct, aux = fold_segment(t[kept], mag[kept], 0.83)
+    assert any(np.allclose(np.roll(direct, s, axis=1), c, atol=1e-4) for s in range(c.shape[1]))
+    np.testing.assert_allclose(thinned.aux[0], aux, rtol=1e-5)
+    np.testing.assert_array_equal(thin_segments(seg, np.random.default_rng(0), 0.0).channels[0], seg.channels[0])
