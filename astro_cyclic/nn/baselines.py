@@ -6,10 +6,8 @@ point, so it cannot be invariant to cyclic shifts (its "acyclic topology").
 
 References
 ----------
-.. [1] Zhang, K. & Bloom, J. S. 2020, "Cyclic-Permutation Invariant Networks for
-   Modeling Periodic Sequential Data: Application to Variable Star
-   Classification", NeurIPS 2020 Workshop on Machine Learning and the Physical
-   Sciences; arXiv:2011.01243.
+.. [1] Zhang, K. & Bloom, J. S. 2020, arXiv:2011.01243 (full reference in
+   :mod:`astro_cyclic.nn`).
 .. [2] Cho, K. et al. 2014, "Learning Phrase Representations using RNN
    Encoder-Decoder for Statistical Machine Translation", EMNLP, 1724.
 .. [3] Hochreiter, S. & Schmidhuber, J. 1997, "Long Short-Term Memory",
@@ -20,15 +18,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._base import SequenceClassifier
 from ._checks import check_choice, check_dropout, check_int
-from .layers import check_inputs
 
 __all__ = ["RecurrentClassifier", "GRUClassifier", "LSTMClassifier"]
 
 _CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
 
 
-class RecurrentClassifier(nn.Module):
+class RecurrentClassifier(SequenceClassifier):
     """Stacked GRU or LSTM over the sequence, then an MLP on (last state, aux).
 
     The top layer's last hidden state is concatenated with the auxiliary
@@ -62,49 +60,25 @@ class RecurrentClassifier(nn.Module):
     .. [1] Zhang & Bloom 2020, arXiv:2011.01243, Table 1 and Appendix A.
     """
 
-    #: Registry name, set by subclasses.
-    architecture = None
-
     def __init__(self, n_classes, *, n_channels=2, n_aux=3, depth=2, hidden=24, dropout=0.15,
                  cell):
-        super().__init__()
+        super().__init__(n_classes, n_channels, n_aux)
         owner = type(self).__name__
-        n_classes = check_int(n_classes, "n_classes", 2, owner)
-        n_channels = check_int(n_channels, "n_channels", 1, owner)
-        n_aux = check_int(n_aux, "n_aux", 0, owner)
         depth = check_int(depth, "depth", 1, owner)
         hidden = check_int(hidden, "hidden", 1, owner)
         dropout = check_dropout(dropout, owner)
         cell = check_choice(cell, "cell", _CELLS, owner)
 
-        self.n_channels = n_channels
-        self.n_aux = n_aux
-        self.n_classes = n_classes
         # PyTorch warns (and does nothing) for inter-layer dropout with one layer.
-        self.rnn = _CELLS[cell](n_channels, hidden, num_layers=depth, batch_first=True,
+        self.rnn = _CELLS[cell](self.n_channels, hidden, num_layers=depth, batch_first=True,
                                 dropout=dropout if depth > 1 else 0.0)
         self.dropout = nn.Dropout(dropout)
-        self.linear1 = nn.Linear(hidden + n_aux, hidden)
-        self.linear2 = nn.Linear(hidden, n_classes)
-        self.hparams = dict(name=self.architecture, n_classes=n_classes, n_channels=n_channels,
-                            n_aux=n_aux, depth=depth, hidden=hidden, dropout=dropout)
+        self.linear1 = nn.Linear(hidden + self.n_aux, hidden)
+        self.linear2 = nn.Linear(hidden, self.n_classes)
+        self.hparams = self._hparams(depth=depth, hidden=hidden, dropout=dropout)
 
-    def forward(self, x, aux):
-        """Class logits.
-
-        Parameters
-        ----------
-        x : torch.Tensor, shape (B, n_channels, N)
-            Folded segment(s), any ``N >= 1`` (same layout as the CNNs).
-        aux : torch.Tensor, shape (B, n_aux)
-            Auxiliary inputs (None allowed when ``n_aux == 0``).
-
-        Returns
-        -------
-        torch.Tensor, shape (B, n_classes)
-            Unnormalised log-probabilities.
-        """
-        aux = check_inputs(x, aux, self.n_channels, self.n_aux, type(self).__name__)
+    def _logits(self, x, aux):
+        # forward() has validated x (same (B, n_channels, N) layout as the CNNs) and aux.
         _, state = self.rnn(x.transpose(1, 2))
         h_n = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n)
         last = self.dropout(h_n[-1])

@@ -27,22 +27,20 @@ Invariance, for an input of length ``N``:
 
 References
 ----------
-.. [1] Zhang, K. & Bloom, J. S. 2020, "Cyclic-Permutation Invariant Networks for
-   Modeling Periodic Sequential Data: Application to Variable Star
-   Classification", NeurIPS 2020 Workshop on Machine Learning and the Physical
-   Sciences; arXiv:2011.01243.
+.. [1] Zhang, K. & Bloom, J. S. 2020, arXiv:2011.01243 (full reference in
+   :mod:`astro_cyclic.nn`).
 .. [2] He, K., Zhang, X., Ren, S. & Sun, J. 2016, "Deep Residual Learning for
    Image Recognition", CVPR, 770.
 .. [3] Chaman, A. & Dokmanic, I. 2021, "Truly shift-invariant convolutional
    neural networks", CVPR, 3773; arXiv:2011.14214.
 """
 
-import torch.nn.functional as F
 from torch import nn
 
+from ._base import SequenceClassifier
 from ._checks import check_choice, check_dropout, check_int
 from .layers import (PAD_MODES, AdaptivePolyphaseDownsample, ConvHead, MaxPoolDownsample,
-                     PaddedConv1d, check_inputs, check_sequence)
+                     _ConvResidualBlock, check_sequence)
 
 __all__ = ["POOLINGS", "ResidualBlock", "ResidualConvNet", "IResNet", "ResNet"]
 
@@ -50,7 +48,7 @@ __all__ = ["POOLINGS", "ResidualBlock", "ResidualConvNet", "IResNet", "ResNet"]
 POOLINGS = ("aps", "max")
 
 
-class ResidualBlock(nn.Module):
+class ResidualBlock(_ConvResidualBlock):
     """Residual block of two "same"-padded convolutions (no batch normalisation).
 
     ``conv -> ReLU -> dropout -> conv -> ReLU -> dropout``, added to the input
@@ -77,21 +75,10 @@ class ResidualBlock(nn.Module):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, dropout, mode):
-        super().__init__()
-        self.conv1 = PaddedConv1d(in_channels, out_channels, kernel_size, causal=False, mode=mode)
-        self.conv2 = PaddedConv1d(out_channels, out_channels, kernel_size, causal=False, mode=mode)
-        self.dropout = nn.Dropout(dropout)
-        self.skip = nn.Conv1d(in_channels, out_channels, 1) if in_channels != out_channels else None
-
-    def forward(self, x):
-        """Map (B, in_channels, N) to (B, out_channels, N)."""
-        out = self.dropout(F.relu(self.conv1(x)))
-        out = self.dropout(F.relu(self.conv2(out)))
-        res = x if self.skip is None else self.skip(x)
-        return F.relu(out + res)
+        super().__init__(in_channels, out_channels, kernel_size, dropout, mode, causal=False)
 
 
-class ResidualConvNet(nn.Module):
+class ResidualConvNet(SequenceClassifier):
     """Residual blocks with down-sampling between them and a global-mean head.
 
     Use :class:`IResNet` or :class:`ResNet`; this base class holds what they share.
@@ -143,16 +130,10 @@ class ResidualConvNet(nn.Module):
     .. [3] Chaman & Dokmanic 2021, CVPR, 3773.
     """
 
-    #: Registry name, set by subclasses.
-    architecture = None
-
     def __init__(self, n_classes, *, n_channels=2, n_aux=3, depth=4, hidden=16, max_hidden=64,
                  kernel_size=5, dropout=0.0, pooling, padding):
-        super().__init__()
+        super().__init__(n_classes, n_channels, n_aux)
         owner = type(self).__name__
-        n_classes = check_int(n_classes, "n_classes", 2, owner)
-        n_channels = check_int(n_channels, "n_channels", 1, owner)
-        n_aux = check_int(n_aux, "n_aux", 0, owner)
         depth = check_int(depth, "depth", 1, owner)
         hidden = check_int(hidden, "hidden", 1, owner)
         max_hidden = check_int(max_hidden, "max_hidden", 1, owner)
@@ -168,30 +149,26 @@ class ResidualConvNet(nn.Module):
             raise ValueError(f"{owner}: pooling='aps' requires circular padding "
                              "(use the invariant 'iresnet' architecture)")
 
-        self.n_channels = n_channels
-        self.n_aux = n_aux
-        self.n_classes = n_classes
         self.padding = padding
         self.pooling = pooling
         widths = [min(hidden * 2 ** n, max_hidden) for n in range(depth)]
         self.blocks = nn.ModuleList(
-            ResidualBlock(n_channels if n == 0 else widths[n - 1], widths[n], kernel_size,
+            ResidualBlock(self.n_channels if n == 0 else widths[n - 1], widths[n], kernel_size,
                           dropout, padding)
             for n in range(depth))
         circular = padding == "circular"
         self.downsamples = nn.ModuleList(
             AdaptivePolyphaseDownsample() if pooling == "aps" else MaxPoolDownsample(circular)
             for _ in range(depth - 1))
-        self.head = ConvHead(widths[-1], n_aux, widths[-1], n_classes)
+        self.head = ConvHead(widths[-1], self.n_aux, widths[-1], self.n_classes)
         if not circular:
             self.invariance_step = None
         elif pooling == "aps":
             self.invariance_step = 1
         else:
             self.invariance_step = 2 ** (depth - 1)
-        self.hparams = dict(name=self.architecture, n_classes=n_classes, n_channels=n_channels,
-                            n_aux=n_aux, depth=depth, hidden=hidden, max_hidden=max_hidden,
-                            kernel_size=kernel_size, dropout=dropout, pooling=pooling)
+        self.hparams = self._hparams(depth=depth, hidden=hidden, max_hidden=max_hidden,
+                                     kernel_size=kernel_size, dropout=dropout, pooling=pooling)
 
     def feature_maps(self, x):
         """Output of the last residual block.
@@ -216,23 +193,9 @@ class ResidualConvNet(nn.Module):
             h = block(down(h))
         return h
 
-    def forward(self, x, aux):
-        """Class logits.
-
-        Parameters
-        ----------
-        x : torch.Tensor, shape (B, n_channels, N)
-            Folded segment(s), any ``N >= 1``.
-        aux : torch.Tensor, shape (B, n_aux)
-            Auxiliary inputs (None allowed when ``n_aux == 0``).
-
-        Returns
-        -------
-        torch.Tensor, shape (B, n_classes)
-            Unnormalised log-probabilities: the mean over output positions
-            of the per-position logits.
-        """
-        aux = check_inputs(x, aux, self.n_channels, self.n_aux, type(self).__name__)
+    def _logits(self, x, aux):
+        # forward() has validated x and aux. The logits are the mean over
+        # output positions of the per-position logits.
         return self.head(self._body(x), aux).mean(dim=-1)
 
 

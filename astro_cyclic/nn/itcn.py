@@ -18,20 +18,18 @@ reproduces the paper's Fig. 1 (same weights, circular vs zero padding).
 
 References
 ----------
-.. [1] Zhang, K. & Bloom, J. S. 2020, "Cyclic-Permutation Invariant Networks for
-   Modeling Periodic Sequential Data: Application to Variable Star
-   Classification", NeurIPS 2020 Workshop on Machine Learning and the Physical
-   Sciences; arXiv:2011.01243.
+.. [1] Zhang, K. & Bloom, J. S. 2020, arXiv:2011.01243 (full reference in
+   :mod:`astro_cyclic.nn`).
 .. [2] Bai, S., Kolter, J. Z. & Koltun, V. 2018, "An Empirical Evaluation of
    Generic Convolutional and Recurrent Networks for Sequence Modeling",
    arXiv:1803.01271.
 """
 
-import torch.nn.functional as F
 from torch import nn
 
+from ._base import SequenceClassifier
 from ._checks import check_choice, check_dropout, check_int
-from .layers import PAD_MODES, ConvHead, PaddedConv1d, check_inputs, check_sequence
+from .layers import PAD_MODES, ConvHead, _ConvResidualBlock, check_sequence
 
 __all__ = ["receptive_field", "default_depth", "TemporalBlock", "TemporalConvNet", "ITCN", "TCN"]
 
@@ -104,7 +102,7 @@ def default_depth(kernel_size, segment_length):
     return depth
 
 
-class TemporalBlock(nn.Module):
+class TemporalBlock(_ConvResidualBlock):
     """Residual block of the TCN (Bai et al. 2018, Fig. 1b).
 
     ``conv(d) -> ReLU -> dropout -> conv(d) -> ReLU -> dropout``, added to the
@@ -130,24 +128,11 @@ class TemporalBlock(nn.Module):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, dilation, dropout, mode):
-        super().__init__()
-        self.conv1 = PaddedConv1d(in_channels, out_channels, kernel_size, dilation=dilation,
-                                  causal=True, mode=mode)
-        self.conv2 = PaddedConv1d(out_channels, out_channels, kernel_size, dilation=dilation,
-                                  causal=True, mode=mode)
-        self.dropout = nn.Dropout(dropout)
-        # A 1x1 convolution is position-wise, hence harmless to invariance.
-        self.skip = nn.Conv1d(in_channels, out_channels, 1) if in_channels != out_channels else None
-
-    def forward(self, x):
-        """Map (B, in_channels, N) to (B, out_channels, N)."""
-        out = self.dropout(F.relu(self.conv1(x)))
-        out = self.dropout(F.relu(self.conv2(out)))
-        res = x if self.skip is None else self.skip(x)
-        return F.relu(out + res)
+        super().__init__(in_channels, out_channels, kernel_size, dropout, mode, dilation=dilation,
+                         causal=True)
 
 
-class TemporalConvNet(nn.Module):
+class TemporalConvNet(SequenceClassifier):
     """Stack of dilated residual blocks with a per-position classification head.
 
     Use :class:`ITCN` (circular padding, mean over positions) or :class:`TCN`
@@ -197,16 +182,10 @@ class TemporalConvNet(nn.Module):
     .. [2] Bai, Kolter & Koltun 2018, arXiv:1803.01271.
     """
 
-    #: Registry name, set by subclasses.
-    architecture = None
-
     def __init__(self, n_classes, *, n_channels=2, n_aux=3, segment_length=200, depth=None,
                  hidden=24, kernel_size=5, dropout=0.0, padding):
-        super().__init__()
+        super().__init__(n_classes, n_channels, n_aux)
         owner = type(self).__name__
-        n_classes = check_int(n_classes, "n_classes", 2, owner)
-        n_channels = check_int(n_channels, "n_channels", 1, owner)
-        n_aux = check_int(n_aux, "n_aux", 0, owner)
         segment_length = check_int(segment_length, "segment_length", 1, owner)
         hidden = check_int(hidden, "hidden", 1, owner)
         kernel_size = check_int(kernel_size, "kernel_size", 2, owner)
@@ -215,19 +194,15 @@ class TemporalConvNet(nn.Module):
             depth = default_depth(kernel_size, segment_length)
         depth = check_int(depth, "depth", 1, owner)
 
-        self.n_channels = n_channels
-        self.n_aux = n_aux
-        self.n_classes = n_classes
         self.padding = check_choice(padding, "padding", PAD_MODES, owner)
         self.receptive_field = receptive_field(kernel_size, depth)
         self.blocks = nn.ModuleList(
-            TemporalBlock(n_channels if n == 0 else hidden, hidden, kernel_size, 2 ** n,
+            TemporalBlock(self.n_channels if n == 0 else hidden, hidden, kernel_size, 2 ** n,
                           dropout, padding)
             for n in range(depth))
-        self.head = ConvHead(hidden, n_aux, hidden, n_classes)
-        self.hparams = dict(name=self.architecture, n_classes=n_classes, n_channels=n_channels,
-                            n_aux=n_aux, segment_length=segment_length, depth=depth,
-                            hidden=hidden, kernel_size=kernel_size, dropout=dropout)
+        self.head = ConvHead(hidden, self.n_aux, hidden, self.n_classes)
+        self.hparams = self._hparams(segment_length=segment_length, depth=depth, hidden=hidden,
+                                     kernel_size=kernel_size, dropout=dropout)
 
     def feature_maps(self, x):
         """Output of the last residual block at every position.
@@ -254,22 +229,8 @@ class TemporalConvNet(nn.Module):
             h = block(h)
         return h
 
-    def forward(self, x, aux):
-        """Class logits.
-
-        Parameters
-        ----------
-        x : torch.Tensor, shape (B, n_channels, N)
-            Folded segment(s), any ``N >= 1``.
-        aux : torch.Tensor, shape (B, n_aux)
-            Auxiliary inputs (None allowed when ``n_aux == 0``).
-
-        Returns
-        -------
-        torch.Tensor, shape (B, n_classes)
-            Unnormalised log-probabilities.
-        """
-        aux = check_inputs(x, aux, self.n_channels, self.n_aux, type(self).__name__)
+    def _logits(self, x, aux):
+        # forward() has validated x and aux.
         h = self._body(x)
         if self.padding == "circular":
             # Averaging the predictions made for every initial phase is what

@@ -18,13 +18,10 @@ All tensors are laid out ``(batch, channels, positions)``.
 
 References
 ----------
-.. [1] Zhang, K. & Bloom, J. S. 2020, "Cyclic-Permutation Invariant Networks for
-   Modeling Periodic Sequential Data: Application to Variable Star
-   Classification", NeurIPS 2020 Workshop on Machine Learning and the Physical
-   Sciences; arXiv:2011.01243.
-.. [2] Bai, S., Kolter, J. Z. & Koltun, V. 2018, "An Empirical Evaluation of
-   Generic Convolutional and Recurrent Networks for Sequence Modeling",
-   arXiv:1803.01271.
+.. [1] Zhang, K. & Bloom, J. S. 2020, arXiv:2011.01243 (full reference in
+   :mod:`astro_cyclic.nn`).
+.. [2] Bai, S., Kolter, J. Z. & Koltun, V. 2018, arXiv:1803.01271 (full reference
+   in :mod:`astro_cyclic.nn.itcn`).
 .. [3] Chaman, A. & Dokmanic, I. 2021, "Truly shift-invariant convolutional
    neural networks", CVPR, 3773.
 .. [4] Salimans, T. & Kingma, D. P. 2016, "Weight Normalization: A Simple
@@ -208,6 +205,50 @@ class PaddedConv1d(nn.Module):
     def forward(self, x):
         """Convolve ``x`` of shape (B, in_channels, N) to (B, out_channels, N)."""
         return self.conv(self.pad(x))
+
+
+class _ConvResidualBlock(nn.Module):
+    """Two padded convolutions with a residual connection (base of the networks' blocks).
+
+    ``conv -> ReLU -> dropout -> conv -> ReLU -> dropout``, added to the input
+    (through a 1x1 convolution when the channel count changes), then ReLU. Both
+    convolutions are :class:`PaddedConv1d`, so the output has the input's
+    length. The subclasses choose the padding: causal and dilated (TCN) or
+    "same" (ResNet).
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channel counts.
+    kernel_size : int
+        Kernel size ``K``.
+    dropout : float
+        Dropout probability after each convolution.
+    mode : {"circular", "zeros"}
+        Padding of the convolutions.
+    dilation : int, optional
+        Dilation of both convolutions.
+    causal : bool, optional
+        Whether the convolutions are causal (see :class:`PaddedConv1d`).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, dropout, mode, *, dilation=1,
+                 causal=False):
+        super().__init__()
+        self.conv1 = PaddedConv1d(in_channels, out_channels, kernel_size, dilation=dilation,
+                                  causal=causal, mode=mode)
+        self.conv2 = PaddedConv1d(out_channels, out_channels, kernel_size, dilation=dilation,
+                                  causal=causal, mode=mode)
+        self.dropout = nn.Dropout(dropout)
+        # A 1x1 convolution is position-wise, hence harmless to invariance.
+        self.skip = nn.Conv1d(in_channels, out_channels, 1) if in_channels != out_channels else None
+
+    def forward(self, x):
+        """Map (B, in_channels, N) to (B, out_channels, N)."""
+        out = self.dropout(F.relu(self.conv1(x)))
+        out = self.dropout(F.relu(self.conv2(out)))
+        res = x if self.skip is None else self.skip(x)
+        return F.relu(out + res)
 
 
 def circular_max_pool(x):

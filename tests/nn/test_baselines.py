@@ -5,6 +5,8 @@ import warnings
 import pytest
 import torch
 
+from _helpers import assert_finite_logits_for_one, assert_gradients_reach
+
 from astro_cyclic.nn.baselines import GRUClassifier, LSTMClassifier, RecurrentClassifier
 
 
@@ -13,9 +15,7 @@ from astro_cyclic.nn.baselines import GRUClassifier, LSTMClassifier, RecurrentCl
 def test_any_length_and_batch_of_one(cls, n):
     torch.manual_seed(0)
     net = cls(4, hidden=6).eval()
-    with torch.no_grad():
-        out = net(torch.randn(1, 2, n), torch.randn(1, 3))
-    assert out.shape == (1, 4) and torch.isfinite(out).all()
+    assert_finite_logits_for_one(net, n, 4)
 
 
 @pytest.mark.parametrize("cls", [GRUClassifier, LSTMClassifier])
@@ -55,9 +55,7 @@ def test_gradients_reach_first_layer(cls):
     torch.manual_seed(3)
     net = cls(3, hidden=6)
     x, aux = torch.randn(2, 2, 12), torch.randn(2, 3)
-    torch.nn.functional.cross_entropy(net(x, aux), torch.tensor([0, 1])).backward()
-    grad = net.rnn.weight_ih_l0.grad
-    assert torch.isfinite(grad).all() and grad.abs().sum() > 0
+    assert_gradients_reach(net, [net.rnn.weight_ih_l0], x, aux, [0, 1])
 
 
 def test_rnn_is_not_shift_invariant():

@@ -3,21 +3,10 @@
 import pytest
 import torch
 
+from _helpers import assert_finite_logits_for_one, assert_gradients_reach, shift_differences
+
 from astro_cyclic.nn.iresnet import IResNet, ResNet
 from astro_cyclic.nn.layers import AdaptivePolyphaseDownsample, MaxPoolDownsample
-
-
-def shift_differences(net, n, shifts, batch=3, seed=0):
-    """Max |softmax(net(roll(x, s))) - softmax(net(x))| for each shift s, one forward pass."""
-    gen = torch.Generator().manual_seed(seed)
-    x = torch.randn(batch, net.n_channels, n, generator=gen)
-    aux = torch.randn(batch, net.n_aux, generator=gen)
-    shifts = list(shifts)
-    with torch.no_grad():
-        ref = net(x, aux).softmax(-1)
-        rolled = torch.cat([torch.roll(x, s, dims=-1) for s in shifts])
-        out = net(rolled, aux.repeat(len(shifts), 1)).softmax(-1).view(len(shifts), batch, -1)
-    return (out - ref).abs().amax(dim=(1, 2))
 
 
 def small(cls, **kwargs):
@@ -118,9 +107,7 @@ def test_hparams_and_state_dict_twins():
 def test_any_length_and_batch_of_one(pooling, n):
     torch.manual_seed(4)
     for net in (small(IResNet, pooling=pooling), small(ResNet)):
-        with torch.no_grad():
-            out = net(torch.randn(1, 2, n), torch.randn(1, 3))
-        assert out.shape == (1, 4) and torch.isfinite(out).all()
+        assert_finite_logits_for_one(net, n, 4)
 
 
 @pytest.mark.parametrize("cls", [IResNet, ResNet])
@@ -128,6 +115,4 @@ def test_gradients_reach_first_convolution(cls):
     torch.manual_seed(5)
     net = cls(3, hidden=4, max_hidden=8, depth=3)
     x, aux = torch.randn(2, 2, 16), torch.randn(2, 3)
-    torch.nn.functional.cross_entropy(net(x, aux), torch.tensor([1, 2])).backward()
-    for param in net.blocks[0].conv1.conv.parameters():
-        assert torch.isfinite(param.grad).all() and param.grad.abs().sum() > 0
+    assert_gradients_reach(net, net.blocks[0].conv1.conv.parameters(), x, aux, [1, 2])

@@ -3,20 +3,9 @@
 import pytest
 import torch
 
+from _helpers import assert_finite_logits_for_one, assert_gradients_reach, shift_differences
+
 from astro_cyclic.nn.itcn import ITCN, TCN, default_depth, receptive_field
-
-
-def shift_differences(net, n, shifts, batch=3, seed=0):
-    """Max |softmax(net(roll(x, s))) - softmax(net(x))| for each shift s, one forward pass."""
-    gen = torch.Generator().manual_seed(seed)
-    x = torch.randn(batch, net.n_channels, n, generator=gen)
-    aux = torch.randn(batch, net.n_aux, generator=gen)
-    shifts = list(shifts)
-    with torch.no_grad():
-        ref = net(x, aux).softmax(-1)
-        rolled = torch.cat([torch.roll(x, s, dims=-1) for s in shifts])
-        out = net(rolled, aux.repeat(len(shifts), 1)).softmax(-1).view(len(shifts), batch, -1)
-    return (out - ref).abs().amax(dim=(1, 2))
 
 
 @pytest.mark.parametrize("kernel_size", [2, 3, 5, 7])
@@ -138,9 +127,7 @@ def test_same_weights_differ_only_inside_receptive_field():
 def test_any_length_and_batch_of_one(cls, n):
     torch.manual_seed(6)
     net = cls(5, hidden=4).eval()
-    with torch.no_grad():
-        out = net(torch.randn(1, 2, n), torch.randn(1, 3))
-    assert out.shape == (1, 5) and torch.isfinite(out).all()
+    assert_finite_logits_for_one(net, n, 5)
 
 
 @pytest.mark.parametrize("cls", [ITCN, TCN])
@@ -148,10 +135,7 @@ def test_gradients_reach_first_convolution(cls):
     torch.manual_seed(7)
     net = cls(3, hidden=6, depth=3)
     x, aux = torch.randn(2, 2, 16), torch.randn(2, 3)
-    loss = torch.nn.functional.cross_entropy(net(x, aux), torch.tensor([0, 2]))
-    loss.backward()
-    for param in net.blocks[0].conv1.conv.parameters():
-        assert torch.isfinite(param.grad).all() and param.grad.abs().sum() > 0
+    assert_gradients_reach(net, net.blocks[0].conv1.conv.parameters(), x, aux, [0, 2])
 
 
 def test_no_aux_and_input_errors():
