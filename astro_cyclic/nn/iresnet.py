@@ -131,7 +131,7 @@ class ResidualConvNet(SequenceClassifier):
     """
 
     def __init__(self, n_classes, *, n_channels=2, n_aux=3, depth=4, hidden=16, max_hidden=64,
-                 kernel_size=5, dropout=0.0, pooling, padding):
+                 kernel_size=5, dropout=0.25, pooling, padding):
         super().__init__(n_classes, n_channels, n_aux)
         owner = type(self).__name__
         depth = check_int(depth, "depth", 1, owner)

@@ -96,7 +96,7 @@ def test_constructor_errors():
 def test_hparams_and_state_dict_twins():
     iresnet, resnet = IResNet(3, pooling="MAX"), ResNet(3)
     assert iresnet.hparams == dict(name="iresnet", n_classes=3, n_channels=2, n_aux=3, depth=4,
-                                   hidden=16, max_hidden=64, kernel_size=5, dropout=0.0,
+                                   hidden=16, max_hidden=64, kernel_size=5, dropout=0.25,
                                    pooling="max")
     assert resnet.hparams["pooling"] == "max"
     resnet.load_state_dict(iresnet.state_dict())

@@ -41,12 +41,12 @@ def test_build_returns_class(name, cls):
 def test_defaults():
     itcn = build_network("itcn", n_classes=3)
     assert (itcn.hparams["depth"], itcn.hparams["hidden"], itcn.hparams["kernel_size"],
-            itcn.hparams["dropout"]) == (5, 24, 5, 0.0)
+            itcn.hparams["dropout"]) == (5, 24, 5, 0.25)
     assert build_network("tcn", n_classes=3, segment_length=100).hparams["depth"] == 4  # 120 > 100
     assert build_network("tcn", n_classes=3, kernel_size=2).hparams["depth"] == 7      # 254 > 200
     iresnet = build_network("iresnet", n_classes=3).hparams
     assert (iresnet["depth"], iresnet["hidden"], iresnet["max_hidden"], iresnet["kernel_size"],
-            iresnet["dropout"], iresnet["pooling"]) == (4, 16, 64, 5, 0.0, "aps")
+            iresnet["dropout"], iresnet["pooling"]) == (4, 16, 64, 5, 0.25, "aps")
     assert build_network("iresnet", n_classes=3, pooling="max").invariance_step == 8
     assert build_network("resnet", n_classes=3).hparams["pooling"] == "max"
     for name in ("gru", "lstm"):
