@@ -1,22 +1,48 @@
-"""Data sets: a built-in synthetic survey and loaders for real survey data.
+"""Data sets: a built-in synthetic survey, loaders for real survey data, and readers of survey formats.
 
 :func:`make_periodic_variables` needs no download. Loaders of real surveys
-(:func:`load_eros1`) read files from the data folder given by
+(:func:`load_eros1`, :func:`load_asas_richards2012`, :func:`load_macho`,
+:func:`load_macho_catalog`) read files from the data folder given by
 :func:`get_data_home` (argument ``data_home=``, else the ``ASTRO_CYCLIC_DATA``
 environment variable, else ``~/.astro_cyclic/data``) and raise
 :class:`DatasetNotFoundError`, naming where to get the data, when they are
-missing. Importing this module reads no file.
+missing; with ``download=True`` they fetch the missing files from their public
+source into that folder, checking each against its recorded SHA-256
+(:class:`DatasetChecksumError` on a mismatch).
+
+Readers of public survey formats (:func:`read_ogle3` for the OGLE-III
+Catalogue of Variable Stars, :func:`read_asassn` for ASAS-SN catalogue and
+light-curve CSVs) take the paths of files the user already has.
+
+:func:`select_classes` and :func:`take_stars` choose classes and balance them
+in any loader's result. Importing this module reads no file.
 """
 
 from ._base import DatasetNotFoundError, get_data_home
+from ._download import DatasetChecksumError
+from .asas import ASAS_CLASSES, load_asas_richards2012
+from .asassn import read_asassn
 from .eros1 import load_eros1
+from .macho import MACHO_CLASSES, load_macho, load_macho_catalog
+from .ogle3 import read_ogle3
+from .selection import select_classes, take_stars
 from .synthetic import CLASSES as SYNTHETIC_CLASSES
 from .synthetic import make_periodic_variables
 
 __all__ = [
+    "ASAS_CLASSES",
+    "DatasetChecksumError",
     "DatasetNotFoundError",
+    "MACHO_CLASSES",
     "SYNTHETIC_CLASSES",
     "get_data_home",
+    "load_asas_richards2012",
     "load_eros1",
+    "load_macho",
+    "load_macho_catalog",
     "make_periodic_variables",
+    "read_asassn",
+    "read_ogle3",
+    "select_classes",
+    "take_stars",
 ]

@@ -54,7 +54,7 @@ def get_data_home(data_home=None):
     return Path(os.fspath(data_home)).expanduser()
 
 
-def _not_found(missing, folder, *, dataset, source, files=()):
+def _not_found(missing, folder, *, dataset, source, files=(), download_hint=False):
     """Build the `DatasetNotFoundError` for a missing data file.
 
     Parameters
@@ -69,6 +69,9 @@ def _not_found(missing, folder, *, dataset, source, files=()):
         Public place the data can be downloaded from.
     files : sequence of str
         Every file the data set needs, listed so a user downloads them all at once.
+    download_hint : bool
+        Whether the loader can fetch the files itself (``download=True``), which
+        the message then mentions.
 
     Returns
     -------
@@ -78,8 +81,9 @@ def _not_found(missing, folder, *, dataset, source, files=()):
     env = os.environ.get(DATA_ENV_VAR)
     env_note = f"currently {env!r}" if env else "currently unset"
     needed = f" ({', '.join(files)})" if files else ""
+    fetch = " (or pass download=True to fetch it there)" if download_hint else ""
     return DatasetNotFoundError(
         f"{dataset} data file {missing!r} not found in {folder}. Download the data set{needed} "
-        f"from {source} into that folder, or point astro_cyclic at the folder that holds "
+        f"from {source} into that folder{fetch}, or point astro_cyclic at the folder that holds "
         f"'{dataset}/' with the data_home= argument or the {DATA_ENV_VAR} environment "
         f"variable ({env_note}).")

@@ -29,9 +29,10 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from ..lightcurves import StarLightCurve
-from ._base import _not_found, get_data_home
+from ._base import get_data_home
+from ._download import RemoteFile, ensure_files
 
-__all__ = ["EROS1_CLASSES", "EROS1_SOURCE", "load_eros1"]
+__all__ = ["EROS1_CLASSES", "EROS1_FILES", "EROS1_SOURCE", "load_eros1"]
 
 #: Class names for the survey's ``type`` codes.
 EROS1_CLASSES = {1: "EB", 2: "Cepheid", 3: "RRLyrae", 4: "Mira"}
@@ -40,6 +41,16 @@ EROS1_CLASSES = {1: "EB", 2: "Cepheid", 3: "RRLyrae", 4: "Mira"}
 EROS1_SOURCE = "https://github.com/ramp-kits/variable_stars (data/)"
 
 _SUBFOLDER = "eros1"
+_RAW = "https://raw.githubusercontent.com/ramp-kits/variable_stars/master/data/"
+_SHA256 = {
+    "train.csv": "3c78f865ae57abe6b5024666e93bab0d36015962db8f90baecfaf73db160a9ce",
+    "train_varlength_features.csv.gz": "6b812b6d0c8122298a606e624a65f81cbf91a2d38267d081219b10d2c9573991",
+    "test.csv": "93ff2d1bbe170d59202b443712dec7260351bb26ea49eb7930399f272ad847f6",
+    "test_varlength_features.csv.gz": "d30fac6cd628f4fcd430f8b0ab42192fbcdf0968ab1d67d728ada81971f4b97e",
+}
+
+#: Files read by :func:`load_eros1`, with their URLs and SHA-256 (of the public release).
+EROS1_FILES = tuple(RemoteFile(name, _RAW + name, digest) for name, digest in _SHA256.items())
 _BANDS = ("b", "r")
 _SUBSETS = ("all", "train", "test")
 _STATIC_COLUMNS = ("type", "quality", "period", "div_period")
@@ -49,7 +60,7 @@ def _files(split):
     return f"{split}.csv", f"{split}_varlength_features.csv.gz"
 
 
-def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None):
+def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None, download=False):
     """Load the EROS-1 light curves of 3,641 labelled LMC variable stars.
 
     EROS-1 photographed the Large Magellanic Cloud with the 1 m ESO Schmidt
@@ -77,6 +88,10 @@ def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None):
     min_quality : int, optional
         Keep only stars whose visual quality grade is at least this (grades run
         from 0 to 3, higher meaning a better signal to background).
+    download : bool
+        If True, the files of ``subset`` missing from the data folder are
+        downloaded from `EROS1_SOURCE` first and checked against their recorded
+        SHA-256 (see `EROS1_FILES`). Files already there are never overwritten.
 
     Returns
     -------
@@ -107,8 +122,11 @@ def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None):
     Raises
     ------
     DatasetNotFoundError
-        When a file is missing; the message says where it was looked for, how
-        to choose the folder and where to download the data.
+        When a file is missing (and ``download`` is False); the message says
+        where it was looked for, how to choose the folder and where to
+        download the data.
+    DatasetChecksumError
+        When a downloaded file does not match its recorded checksum.
     ValueError
         For an invalid argument, or a row that cannot be read or whose arrays
         differ in length (the star and the file are named).
@@ -141,10 +159,10 @@ def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None):
     folder = get_data_home(data_home) / _SUBFOLDER
     splits = ("train", "test") if subset == "all" else (subset,)
     every_file = _files("train") + _files("test")
-    for split in splits:
-        for name in _files(split):
-            if not (folder / name).is_file():
-                raise _not_found(name, folder, dataset=_SUBFOLDER, source=EROS1_SOURCE, files=every_file)
+    # Only the files of the requested subset are needed (and fetched).
+    needed = [f for f in EROS1_FILES if any(f.name in _files(split) for split in splits)]
+    ensure_files(folder, needed, download=download, dataset=_SUBFOLDER, source=EROS1_SOURCE,
+                 listed=every_file)
 
     light_curves, labels, periods, star_ids, quality, subsets = [], [], [], [], [], []
     for split in splits:
