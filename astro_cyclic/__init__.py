@@ -14,13 +14,17 @@ from .lightcurves import (  # noqa: E402
     clean_light_curve,
 )
 from .period import PERIOD_METHODS, PeriodSearch, find_period  # noqa: E402
+from .features import RichardsFeatures  # noqa: E402
 from .estimators import CyclicClassifier  # noqa: E402
+from .forest import RichardsForestClassifier  # noqa: E402
 
 __all__ = [
     "CyclicClassifier",
     "LightCurveError",
     "PERIOD_METHODS",
     "PeriodSearch",
+    "RichardsFeatures",
+    "RichardsForestClassifier",
     "StarLightCurve",
     "as_light_curve",
     "as_light_curves",
