@@ -7,12 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
 from . import __version__
+from ._classifier import LightCurveClassifierMixin
 from ._training import combine_segments, resolve_device, segment_log_proba, train_network
 from .lightcurves import as_light_curves, clean_light_curve
 from .nn import build_network, validate_architecture
@@ -26,7 +27,7 @@ _FILE_VERSION = 1
 _NETWORK_PARAMS = ("depth", "hidden", "kernel_size", "dropout", "max_hidden", "pooling")
 
 
-class CyclicClassifier(ClassifierMixin, BaseEstimator):
+class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
     """Classify periodic variable stars from raw light curves with a cyclic-permutation invariant network.
 
     Each light curve is cleaned, folded on its period (the catalogue period it
@@ -197,12 +198,7 @@ class CyclicClassifier(ClassifierMixin, BaseEstimator):
         self._check_params()
         architecture = validate_architecture(self.architecture)
         light_curves = as_light_curves(X)
-        y = column_or_1d(np.asarray(y), warn=True)
-        if y.size != len(light_curves):
-            raise ValueError(f"X has {len(light_curves)} light curves but y has {y.size} labels")
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
-        if self.classes_.size < 2:
-            raise ValueError(f"y has a single class ({self.classes_[0]!r}); a classifier needs at least two")
+        y_idx = self._encode_labels(len(light_curves), y)
         self.device_ = resolve_device(self.device)
         seed = self.random_state if self.random_state is not None else int(np.random.SeedSequence().entropy % 2**31)
         rng = np.random.default_rng(seed)
@@ -270,20 +266,6 @@ class CyclicClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         """Per-star class probabilities, shape (n_stars, n_classes); columns follow ``classes_``."""
         return np.exp(self.predict_log_proba(X))
-
-    def predict(self, X):
-        """Most probable class of each star, in the labels of ``y``."""
-        log_proba = self.predict_log_proba(X)
-        return self.classes_[np.argmax(log_proba, axis=1)]
-
-    def score(self, X, y, sample_weight=None):
-        """Per-star accuracy. Labels never seen in ``fit`` are an error, not a silent miss."""
-        check_is_fitted(self)
-        unseen = np.setdiff1d(np.unique(np.asarray(y)), self.classes_)
-        if unseen.size:
-            raise ValueError(f"y has labels not seen during fit: {unseen.tolist()}; "
-                             f"the classifier knows {self.classes_.tolist()}")
-        return super().score(X, y, sample_weight=sample_weight)
 
     # ----------------------------------------------------------- persistence
     def __getstate__(self):

@@ -1,17 +1,18 @@
 """`RichardsForestClassifier`: the random-forest baseline on Richards et al. (2011) features."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
+from ._classifier import LightCurveClassifierMixin
 from .features import RichardsFeatures
 from .lightcurves import as_light_curves
 
 __all__ = ["RichardsForestClassifier"]
 
 
-class RichardsForestClassifier(ClassifierMixin, BaseEstimator):
+class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
     """Random forest on the Richards et al. (2011) features of raw light curves.
 
     The classical baseline for variable-star classification: each light curve
@@ -102,12 +103,7 @@ class RichardsForestClassifier(ClassifierMixin, BaseEstimator):
         self
         """
         light_curves = as_light_curves(X)
-        y = column_or_1d(np.asarray(y), warn=True)
-        if y.size != len(light_curves):
-            raise ValueError(f"X has {len(light_curves)} light curves but y has {y.size} labels")
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
-        if self.classes_.size < 2:
-            raise ValueError(f"y has a single class ({self.classes_[0]!r}); a classifier needs at least two")
+        y_idx = self._encode_labels(len(light_curves), y)
         self.features_ = RichardsFeatures(self.period_search, min_points=self.min_points).fit(light_curves)
         features = self._features(light_curves)
         class_weight = self.class_weight
@@ -132,16 +128,3 @@ class RichardsForestClassifier(ClassifierMixin, BaseEstimator):
         """Class probabilities, shape (n_stars, n_classes); columns follow ``classes_``."""
         check_is_fitted(self)
         return self.forest_.predict_proba(self._features(X))
-
-    def predict(self, X):
-        """Most probable class of each star, in the labels of ``y``."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
-
-    def score(self, X, y, sample_weight=None):
-        """Per-star accuracy. Labels never seen in ``fit`` are an error, not a silent miss."""
-        check_is_fitted(self)
-        unseen = np.setdiff1d(np.unique(np.asarray(y)), self.classes_)
-        if unseen.size:
-            raise ValueError(f"y has labels not seen during fit: {unseen.tolist()}; "
-                             f"the classifier knows {self.classes_.tolist()}")
-        return super().score(X, y, sample_weight=sample_weight)
