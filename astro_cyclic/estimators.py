@@ -200,7 +200,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         light_curves = as_light_curves(X)
         y_idx = self._encode_labels(len(light_curves), y)
         self.device_ = resolve_device(self.device)
-        seed = self.random_state if self.random_state is not None else int(np.random.SeedSequence().entropy % 2**31)
+        seed = _seed(self.random_state)
         rng = np.random.default_rng(seed)
 
         segments = self._segments(light_curves)
@@ -360,6 +360,19 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.module_.load_state_dict(payload["state_dict"])
         self.module_.to(self.device_).eval()
         return self
+
+
+def _seed(random_state):
+    """One integer seed for numpy and torch from ``random_state`` (None, int, RandomState or Generator)."""
+    if random_state is None:
+        return int(np.random.SeedSequence().entropy % 2**31)
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return int(random_state)
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(2**31 - 1))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(2**31 - 1))
+    raise ValueError(f"random_state must be None, an int, a RandomState or a Generator, got {random_state!r}")
 
 
 def _jsonable(value):

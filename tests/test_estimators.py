@@ -80,6 +80,14 @@ def test_repeatable_with_seed(survey):
     np.testing.assert_array_equal(a, b)
 
 
+def test_random_state_kinds(survey):
+    X, y = survey.light_curves[:30], survey.target[:30]
+    for state in (np.random.RandomState(0), np.random.default_rng(0)):
+        assert CyclicClassifier(**(SMALL | {"max_epochs": 1, "random_state": state})).fit(X, y).predict(X).shape == (30,)
+    with pytest.raises(ValueError, match="random_state must be"):
+        CyclicClassifier(**(SMALL | {"random_state": "seed"})).fit(X, y)
+
+
 def test_sklearn_contract(fitted, survey):
     params = fitted.get_params()
     assert params["hidden"] == 8 and params["architecture"] == "itcn"
