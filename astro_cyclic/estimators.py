@@ -16,6 +16,7 @@ from . import __version__
 from ._classifier import LightCurveClassifierMixin
 from ._training import combine_segments, resolve_device, segment_log_proba, train_network
 from .lightcurves import as_light_curves, clean_light_curve
+from .features.richards import FEATURE_NAMES, richards_features
 from .nn import build_network, validate_architecture
 from .period import PeriodSearch
 from .preprocess import N_AUX, N_CHANNELS, Standardizer, segment_light_curves, thin_segments
@@ -24,6 +25,8 @@ __all__ = ["CyclicClassifier"]
 
 _FILE_FORMAT = "astro_cyclic.CyclicClassifier"
 _FILE_VERSION = 1
+#: Per-star features that can join the auxiliary inputs (the hybrid model).
+STAR_FEATURES = (None, "richards")
 _NETWORK_PARAMS = ("depth", "hidden", "kernel_size", "dropout", "max_hidden", "pooling")
 
 
@@ -52,6 +55,12 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         ``PeriodSearch()``).
     min_points : int, default 10
         Fewest usable points a light curve needs after cleaning.
+    star_features : {None, "richards"}, default None
+        ``"richards"`` makes the hybrid model: the star's Richards et al. (2011)
+        features (:func:`astro_cyclic.features.richards_features`, computed
+        with the period the network folds on) join every segment's auxiliary
+        inputs, standardised on the training stars (missing values become the
+        training mean). Useful when training sets are small.
     thin_fraction : float, default 0.0
         Training augmentation: at every epoch each training segment loses a
         random fraction, up to this, of its points (see
@@ -114,7 +123,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
 
     def __init__(self, architecture="itcn", *, segment_length=200, depth=None, hidden=None, kernel_size=None,
                  dropout=None, max_hidden=None, pooling=None, period_search=None, min_points=10,
-                 thin_fraction=0.0, max_epochs=100,
+                 star_features=None, thin_fraction=0.0, max_epochs=100,
                  batch_size=64, learning_rate=0.005, validation_fraction=0.2, n_iter_no_change=20,
                  class_weight=None, device="auto", random_state=None, verbose=0):
         self.architecture = architecture
@@ -127,6 +136,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.pooling = pooling
         self.period_search = period_search
         self.min_points = min_points
+        self.star_features = star_features
         self.thin_fraction = thin_fraction
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -152,7 +162,17 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
     def _segments(self, X):
         clean, periods = self._light_curves(X)
         self.periods_ = periods
-        return segment_light_curves(clean, periods, self.segment_length)
+        segments = segment_light_curves(clean, periods, self.segment_length)
+        if self.star_features is not None:
+            search = self.period_search if self.period_search is not None else PeriodSearch()
+            features = np.array([[value for value in richards_features(lc.time, lc.mag, lc.err, period,
+                                                                       period_search=search).values()]
+                                 for lc, period in zip(clean, periods)], dtype=np.float64)
+            segments.aux = np.hstack([segments.aux, features[segments.star].astype(np.float32)])
+        return segments
+
+    def _n_aux(self):
+        return N_AUX + (len(FEATURE_NAMES) if self.star_features is not None else 0)
 
     def _check_params(self):
         for name in ("segment_length", "min_points", "max_epochs", "batch_size", "n_iter_no_change"):
@@ -161,6 +181,8 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if self.min_points < 3:
             raise ValueError(f"min_points must be at least 3, got {self.min_points}")
+        if self.star_features not in STAR_FEATURES:
+            raise ValueError(f"star_features must be one of {STAR_FEATURES}, got {self.star_features!r}")
         if not 0 <= self.thin_fraction < 1:
             raise ValueError(f"thin_fraction must be in [0, 1), got {self.thin_fraction!r}")
         if not 0 <= self.validation_fraction < 1:
@@ -239,7 +261,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         return self
 
     def _build_module(self, architecture):
-        return build_network(architecture, n_classes=self.classes_.size, n_channels=N_CHANNELS, n_aux=N_AUX,
+        return build_network(architecture, n_classes=self.classes_.size, n_channels=N_CHANNELS, n_aux=self._n_aux(),
                              segment_length=self.segment_length, **self.network_params_)
 
     # --------------------------------------------------------------- predict

@@ -22,6 +22,8 @@ Phase gaps are multiplied by the segment's number of points, i.e. measured in
 units of the mean gap, so that short and long segments share one scale.
 """
 
+import warnings
+
 import numpy as np
 
 __all__ = ["Segments", "segment_light_curves", "segment_bounds", "fold_segment", "thin_segments",
@@ -196,6 +198,9 @@ def thin_segments(segments, rng, max_fraction):
 class Standardizer:
     """Training-set standardisation of the phase-gap channel and the auxiliary inputs.
 
+    Auxiliary inputs that are missing (NaN or infinite) are set to the
+    training mean.
+
     The magnitude channel is already standardised per segment. The phase-gap
     channel is standardised with one mean and scale over all positions, an
     affine map that keeps every cyclic-permutation property of the input.
@@ -206,8 +211,12 @@ class Standardizer:
         self.gap_mean_ = float(gaps.mean())
         self.gap_scale_ = float(gaps.std()) or 1.0
         aux = segments.aux.astype(np.float64)
-        self.aux_mean_ = aux.mean(axis=0)
-        scale = aux.std(axis=0)
+        aux[~np.isfinite(aux)] = np.nan
+        # nan-aware: per-star features (the hybrid model) can be undefined for some stars
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: handled below
+            self.aux_mean_ = np.nan_to_num(np.nanmean(aux, axis=0))
+            scale = np.nan_to_num(np.nanstd(aux, axis=0))
         self.aux_scale_ = np.where(scale > 0, scale, 1.0)
         return self
 
@@ -217,7 +226,9 @@ class Standardizer:
             c = c.copy()
             c[0] = (c[0] - self.gap_mean_) / self.gap_scale_
             channels.append(c)
-        aux = ((segments.aux - self.aux_mean_) / self.aux_scale_).astype(np.float32)
+        aux = (segments.aux - self.aux_mean_) / self.aux_scale_
+        # missing values become the training mean (0 after standardisation)
+        aux = np.where(np.isfinite(aux), aux, 0.0).astype(np.float32)
         return Segments(channels, aux, segments.star, segments.n_stars)
 
     def to_dict(self):

@@ -12,6 +12,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from astro_cyclic import CyclicClassifier, LightCurveError, StarLightCurve, as_light_curves
 from astro_cyclic.datasets import make_periodic_variables
+from astro_cyclic.features.richards import FEATURE_NAMES
 
 SMALL = dict(hidden=8, max_epochs=4, batch_size=32, random_state=0)
 
@@ -217,3 +218,15 @@ def test_thinning_augmentation(survey):
     assert clf.predict_proba(survey.light_curves[:3]).shape == (3, 3)
     with pytest.raises(ValueError, match="thin_fraction must be in"):
         CyclicClassifier(thin_fraction=1.0).fit(survey.light_curves, survey.target)
+
+
+def test_hybrid_with_richards_features(survey, tmp_path):
+    clf = CyclicClassifier(star_features="richards", **(SMALL | {"max_epochs": 2}))
+    clf.fit(survey.light_curves, survey.target)
+    assert clf.module_.hparams["n_aux"] == 3 + len(FEATURE_NAMES)
+    proba = clf.predict_proba(survey.light_curves[:5])
+    clf.save(tmp_path / "hybrid.pt")
+    np.testing.assert_array_equal(CyclicClassifier.load(tmp_path / "hybrid.pt").predict_proba(survey.light_curves[:5]),
+                                  proba)
+    with pytest.raises(ValueError, match="star_features must be one of"):
+        CyclicClassifier(star_features="cesium").fit(survey.light_curves, survey.target)
