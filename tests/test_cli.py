@@ -43,3 +43,17 @@ def test_help():
     result = subprocess.run([sys.executable, "-m", "astro_cyclic.cli", "demo", "--help"], capture_output=True,
                             text=True)
     assert result.returncode == 0 and "--dataset" in result.stdout
+
+
+def test_benchmark_rejects_unknown_models_before_loading_data(tmp_path, capsys):
+    code = main(["benchmark", "--dataset", "eros1", "--data-home", str(tmp_path / "nowhere"),
+                 "--models", "itcn,xgboost", "--output", str(tmp_path / "o")])
+    assert code == 1
+    assert "xgboost" in capsys.readouterr().err
+
+
+def test_benchmark_missing_real_data_is_a_clear_error(tmp_path, capsys):
+    code = main(["benchmark", "--dataset", "asas", "--data-home", str(tmp_path / "nowhere"),
+                 "--output", str(tmp_path / "o"), "--quiet"])
+    assert code == 1
+    assert "ASTRO_CYCLIC_DATA" in capsys.readouterr().err

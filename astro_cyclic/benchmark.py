@@ -1,0 +1,557 @@
+"""The benchmark protocol of Zhang & Bloom (2020), Table 1: repeated per-star splits, paired comparisons.
+
+Every model is trained and tested on the same randomised, stratified
+60/20/20 train/validation/test splits of the STARS (never of segments), and
+the accuracies of two models are compared pairwise within each split: the
+spread of accuracies over splits is dominated by which stars land in the test
+set ("bootstrapping noise"), which the paired differences cancel.
+
+* :func:`stratified_star_splits` draws the splits.
+* :func:`run_benchmark` fits and scores every model on every split and
+  summarises: mean and standard deviation of each metric over the splits, and
+  the median and 1-sigma range (16th to 84th percentile) of each model's
+  accuracy minus the reference model's, as in the paper's Table 1.
+* :func:`write_results` writes the result as JSON, a markdown table and a
+  confusion-matrix figure.
+
+The command ``astro-cyclic benchmark`` (and ``benchmarks/paper_protocol.py``)
+runs the protocol on EROS-1, ASAS or the synthetic survey.
+
+References
+----------
+.. [1] Zhang, K. & Bloom, J. S. 2020, "Cyclic-Permutation Invariant Networks for
+   Modeling Periodic Sequential Data: Application to Variable Star
+   Classification", NeurIPS 2020 Workshop on Machine Learning and the Physical
+   Sciences; arXiv:2011.01243 (Table 1 and its caption).
+"""
+
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import balanced_accuracy_score, confusion_matrix
+from sklearn.model_selection import train_test_split
+
+__all__ = ["StarSplit", "stratified_star_splits", "run_benchmark", "write_results"]
+
+_RESULT_FORMAT = "astro_cyclic.benchmark"
+_RESULT_VERSION = 1
+# Percentiles of a normal distribution at -1 and +1 sigma, the paper's "1-sigma range".
+_LOW, _HIGH = 15.865525393145708, 84.13447460685429
+
+
+class StarSplit(tuple):
+    """One split of the stars: a ``(train, val, test)`` tuple of sorted star indices.
+
+    It unpacks as a plain 3-tuple and also carries what is needed to make a
+    :class:`~astro_cyclic.CyclicClassifier` hold out exactly ``val`` itself.
+
+    Attributes
+    ----------
+    train, val, test : ndarray of int
+    seed : int
+        The split's seed: it drew the split and seeds every model fitted on it.
+    validation_fraction : float
+        Fraction of the training-plus-validation stars that are ``val``, as
+        given to the estimator (``ceil(validation_fraction * n)`` is ``val.size``).
+    """
+
+    def __new__(cls, train, val, test, *, seed, validation_fraction):
+        self = super().__new__(cls, (train, val, test))
+        self.seed = int(seed)
+        self.validation_fraction = float(validation_fraction)
+        return self
+
+    def __getnewargs_ex__(self):
+        return tuple(self), {"seed": self.seed, "validation_fraction": self.validation_fraction}
+
+    @property
+    def train(self):
+        return self[0]
+
+    @property
+    def val(self):
+        return self[1]
+
+    @property
+    def test(self):
+        return self[2]
+
+
+def _check_fraction(value, name):
+    if isinstance(value, bool) or not isinstance(value, (float, int, np.floating, np.integer)) \
+            or not 0 < value < 1:
+        raise ValueError(f"{name} must be a fraction in (0, 1), got {value!r}")
+    return float(value)
+
+
+def stratified_star_splits(target, n_splits=8, test_size=0.2, val_size=0.2, random_state=0):
+    """Randomised, stratified train/validation/test splits of the stars.
+
+    Split ``k`` has its own seed (from ``random_state``). The test stars are
+    drawn first, stratified by class; the validation stars are then drawn
+    from the rest with exactly the call :class:`~astro_cyclic.CyclicClassifier`
+    makes for its own hold-out (``validation_fraction`` of the stars given to
+    ``fit``, stratified, seeded by ``random_state``). So a network fitted on
+    ``train`` and ``val`` together with ``validation_fraction=split.validation_fraction``
+    and ``random_state=split.seed`` validates on exactly ``val``, and
+    :func:`run_benchmark` checks that it does.
+
+    Parameters
+    ----------
+    target : array-like, shape (n_stars,)
+        Class of each star.
+    n_splits : int, default 8
+        Number of splits (the paper uses 8).
+    test_size, val_size : float, default 0.2
+        Fractions of all stars in the test and validation sets (the paper's
+        60/20/20).
+    random_state : int, default 0
+        The same value gives the same splits.
+
+    Returns
+    -------
+    splits : list of StarSplit
+        Each unpacks as ``(train_idx, val_idx, test_idx)``: disjoint, sorted
+        indices into ``target`` that together cover every star.
+
+    Raises
+    ------
+    ValueError
+        For invalid sizes, or a class too small to appear in every part.
+
+    Examples
+    --------
+    >>> splits = stratified_star_splits(["a"] * 10 + ["b"] * 10, n_splits=2)
+    >>> train, val, test = splits[0]
+    >>> len(train), len(val), len(test)
+    (12, 4, 4)
+    """
+    target = np.asarray(target)
+    if target.ndim != 1:
+        raise ValueError(f"target must be one-dimensional, got shape {target.shape}")
+    if isinstance(n_splits, bool) or not isinstance(n_splits, (int, np.integer)) or n_splits < 1:
+        raise ValueError(f"n_splits must be a positive integer, got {n_splits!r}")
+    test_size = _check_fraction(test_size, "test_size")
+    val_size = _check_fraction(val_size, "val_size")
+    if test_size + val_size >= 1:
+        raise ValueError(f"test_size + val_size must be below 1, got {test_size} + {val_size}")
+    if isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer)):
+        raise ValueError(f"random_state must be an integer, got {random_state!r}")
+    classes, counts = np.unique(target, return_counts=True)
+    # Test and validation draws are both stratified: each needs >= 2 stars per class.
+    if classes.size < 2 or counts.min() < 3:
+        small = {str(c): int(n) for c, n in zip(classes, counts) if n < 3}
+        raise ValueError(f"every class needs at least 3 stars to be split into train, validation and test, "
+                         f"and there must be two classes; classes too small: {small or 'none'} "
+                         f"(of {classes.size} classes)")
+    # Validation as a fraction of the stars left after the test draw: 0.2 / 0.8 = 0.25 for 60/20/20.
+    validation_fraction = val_size / (1 - test_size)
+    # Independent seeds per split; consecutive integers from nearby random_state values would share splits.
+    seeds = np.random.SeedSequence(int(random_state)).generate_state(n_splits) % (2**31 - 1)
+    stars = np.arange(target.size)
+    splits = []
+    for seed in seeds.tolist():
+        try:
+            train_val, test = train_test_split(stars, test_size=test_size, stratify=target, random_state=seed)
+            train_val = np.sort(train_val)
+            # The estimator's own call: train_test_split over positions 0..n-1 of the stars it is given.
+            local_train, local_val = train_test_split(np.arange(train_val.size), test_size=validation_fraction,
+                                                      stratify=target[train_val], random_state=seed)
+        except ValueError as exc:
+            raise ValueError(f"cannot draw stratified splits of {target.size} stars in {classes.size} classes "
+                             f"(smallest class: {counts.min()} stars): {exc}") from None
+        splits.append(StarSplit(np.sort(train_val[local_train]), np.sort(train_val[local_val]), np.sort(test),
+                                seed=seed, validation_fraction=validation_fraction))
+    return splits
+
+
+# ------------------------------------------------------------------ running
+def _split_parts(split, k, n_stars):
+    """Indices, seed and validation fraction of a split, checked."""
+    try:
+        train, val, test = (np.asarray(part, dtype=int) for part in split)
+    except (TypeError, ValueError):
+        raise ValueError(f"split {k} must be a (train_idx, val_idx, test_idx) tuple of integer arrays") from None
+    joined = np.concatenate([train, val, test])
+    if joined.size and (joined.min() < 0 or joined.max() >= n_stars):
+        raise ValueError(f"split {k} has star indices outside 0..{n_stars - 1}")
+    if np.unique(joined).size != joined.size:
+        raise ValueError(f"split {k}: train, validation and test stars must be disjoint and not repeated")
+    if not (train.size and val.size and test.size):
+        raise ValueError(f"split {k} has an empty train, validation or test part")
+    # Plain tuples: seed by position, and a fraction whose ceil() gives val.size exactly.
+    seed = getattr(split, "seed", k)
+    fraction = getattr(split, "validation_fraction", (val.size - 0.5) / (train.size + val.size))
+    return train, val, test, seed, fraction
+
+
+def _is_network(estimator):
+    from .estimators import CyclicClassifier
+
+    return isinstance(estimator, CyclicClassifier)
+
+
+def _estimator_validation_stars(estimator, train_val, y_train_val):
+    """The stars (indices into the data set) that ``estimator`` will hold out when fitted on ``train_val``."""
+    y_idx = np.unique(y_train_val, return_inverse=True)[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a fallback to an unstratified split is reported as a mismatch instead
+        _, val_local = estimator._split(y_idx, estimator.random_state)
+    return np.sort(train_val[val_local])
+
+
+def _safe(value):
+    """``value`` made JSON-able: numpy scalars and arrays to Python, anything else to its repr."""
+    if isinstance(value, dict):
+        return {str(k): _safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _safe(value.tolist())
+    if isinstance(value, np.generic):
+        return _safe(value.item())
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None  # strict JSON has no NaN
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return repr(value)
+
+
+def _score(y_true, y_pred, classes):
+    matrix = confusion_matrix(y_true, y_pred, labels=classes)
+    totals = matrix.sum(axis=1)
+    per_class = {str(c): (float(matrix[i, i] / totals[i]) if totals[i] else None) for i, c in enumerate(classes)}
+    return {"accuracy": float(np.mean(y_true == y_pred)),
+            "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
+            "per_class_accuracy": per_class, "confusion_matrix": matrix.tolist()}
+
+
+def _mean_std(values):
+    values = np.asarray([v for v in values if v is not None], dtype=float)
+    if not values.size:
+        return {"mean": None, "std": None, "n": 0}
+    # Sample standard deviation (ddof=1): the splits are a sample of the possible partitions.
+    std = float(np.std(values, ddof=1)) if values.size > 1 else None
+    return {"mean": float(np.mean(values)), "std": std, "n": int(values.size)}
+
+
+def _paired(values, reference):
+    diff = np.asarray(values, dtype=float) - np.asarray(reference, dtype=float)
+    median, low, high = np.percentile(diff, [50, _LOW, _HIGH])
+    return {"median": float(median), "p16": float(low), "p84": float(high),
+            "plus": float(high - median), "minus": float(median - low),
+            "mean": float(np.mean(diff)), "std": float(np.std(diff, ddof=1)) if diff.size > 1 else None,
+            "per_split": diff.tolist()}
+
+
+def _summarise(per_split, names, classes, reference):
+    summary = {}
+    ref_acc = [s["models"][reference]["accuracy"] for s in per_split]
+    for name in names:
+        rows = [s["models"][name] for s in per_split]
+        entry = {metric: _mean_std([r[metric] for r in rows])
+                 for metric in ("accuracy", "balanced_accuracy", "fit_seconds", "predict_seconds", "epochs")}
+        entry["per_class_accuracy"] = {str(c): _mean_std([r["per_class_accuracy"][str(c)] for r in rows])
+                                       for c in classes}
+        entry["confusion_matrix_sum"] = np.sum([r["confusion_matrix"] for r in rows], axis=0).tolist()
+        entry["accuracy_difference_to_reference"] = _paired([r["accuracy"] for r in rows], ref_acc)
+        summary[name] = entry
+    return summary
+
+
+def _git_commit():
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parent,
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = out.stdout.strip()
+    return commit if out.returncode == 0 and len(commit) == 40 else None
+
+
+def _versions():
+    import astropy
+    import sklearn
+    import torch
+
+    from . import __version__
+
+    return {"python": platform.python_version(), "astro_cyclic": __version__, "torch": torch.__version__,
+            "numpy": np.__version__, "sklearn": sklearn.__version__, "astropy": astropy.__version__}
+
+
+def _machine(models):
+    import torch
+
+    from ._training import resolve_device
+
+    cpu = platform.processor() or None
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    devices = sorted({str(resolve_device(m.device)) for m in models.values() if _is_network(m)})
+    gpu = torch.cuda.get_device_name(0) if any(d.startswith("cuda") for d in devices) else None
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(), "usable_cpus": usable,
+            "torch_threads": torch.get_num_threads(), "devices": devices, "gpu": gpu}
+
+
+def run_benchmark(light_curves, target, models, *, splits, reference="itcn", progress=True, dataset=None):
+    """Fit and score every model on every split; summarise as in Zhang & Bloom (2020), Table 1.
+
+    For each split and each model, a clone of the model is fitted on the
+    split's training and validation stars together and predicts its test
+    stars; every model with a ``random_state`` parameter gets the split's
+    seed, so a split is a reproducible draw for all models alike.
+
+    * A :class:`~astro_cyclic.CyclicClassifier` (the networks) gets
+      ``validation_fraction=split.validation_fraction``: it holds out its
+      validation stars itself (per star, stratified, seeded by the split's
+      seed) to choose its best epoch. For splits from
+      :func:`stratified_star_splits` these are exactly the split's ``val``
+      stars; this is checked (``val_matches_split`` in the result) and a
+      ``UserWarning`` says when they differ (e.g. for hand-made splits).
+    * Other models (the random forest) need no validation set and train on
+      the training and validation stars.
+
+    Parameters
+    ----------
+    light_curves : list of light curves
+        Any form accepted by :func:`astro_cyclic.as_light_curves`.
+    target : array-like, shape (n_stars,)
+        Class labels.
+    models : dict
+        Model name -> unfitted estimator; it is cloned, never fitted itself.
+    splits : list of (train_idx, val_idx, test_idx)
+        Usually from :func:`stratified_star_splits`; the same for every model.
+    reference : str, default "itcn"
+        Name in ``models`` whose accuracy the others are compared to, pairwise
+        per split.
+    progress : bool, default True
+        Show a progress bar over splits x models, naming the current model.
+    dataset : str, optional
+        Name of the data set, recorded in the metadata.
+
+    Returns
+    -------
+    result : dict
+        Plain JSON-able: ``"metadata"`` (data set, stars, classes and counts,
+        git commit, versions, machine, start time, wall time, model
+        parameters, reference), ``"splits"`` (per split: seed, indices, test
+        labels, and per model: accuracy, balanced accuracy, per-class
+        accuracy (recall), confusion matrix, fit and predict seconds, epochs,
+        test predictions) and ``"summary"`` (per model: mean and standard
+        deviation over splits of each metric, the summed confusion matrix and
+        ``accuracy_difference_to_reference``: median, 16th and 84th
+        percentiles, ``plus``/``minus`` about the median, of the per-split
+        differences).
+
+    Raises
+    ------
+    ValueError
+        When ``reference`` is not a model name, ``models`` is empty, or a
+        split is malformed.
+    """
+    from tqdm.auto import tqdm
+
+    from .lightcurves import as_light_curves
+
+    if not models:
+        raise ValueError("models is empty; give at least one name -> estimator")
+    if reference not in models:
+        raise ValueError(f"reference {reference!r} is not one of the models {list(models)}")
+    light_curves = as_light_curves(light_curves)
+    target = np.asarray(target)
+    if target.shape != (len(light_curves),):
+        raise ValueError(f"{len(light_curves)} light curves but target has shape {target.shape}")
+    parts = [_split_parts(split, k, target.size) for k, split in enumerate(splits)]
+    if not parts:
+        raise ValueError("splits is empty")
+    classes, counts = np.unique(target, return_counts=True)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    clock = time.perf_counter()
+
+    per_split = []
+    bar = tqdm(total=len(parts) * len(models), disable=not progress, unit="fit", file=sys.stderr)
+    try:
+        for k, (train, val, test, seed, fraction) in enumerate(parts):
+            train_val = np.sort(np.concatenate([train, val]))
+            X_fit, y_fit = [light_curves[i] for i in train_val], target[train_val]
+            X_test, y_test = [light_curves[i] for i in test], target[test]
+            record = {"split": k, "seed": int(seed), "train": train.tolist(), "val": val.tolist(),
+                      "test": test.tolist(), "y_test": y_test.tolist(), "models": {}}
+            for name, model in models.items():
+                bar.set_description(f"split {k + 1}/{len(parts)} {name}")
+                estimator = clone(model)
+                if "random_state" in estimator.get_params(deep=False):
+                    estimator.set_params(random_state=int(seed))
+                matches = None
+                if _is_network(estimator):
+                    estimator.set_params(validation_fraction=fraction)
+                    matches = bool(np.array_equal(_estimator_validation_stars(estimator, train_val, y_fit),
+                                                  np.sort(val)))
+                    if not matches:
+                        warnings.warn(f"split {k}: {name} validates on stars it draws itself, not on the split's "
+                                      "val stars (splits not from stratified_star_splits?)", UserWarning,
+                                      stacklevel=2)
+                start = time.perf_counter()
+                estimator.fit(X_fit, y_fit)
+                fit_seconds = time.perf_counter() - start
+                start = time.perf_counter()
+                y_pred = np.asarray(estimator.predict(X_test))
+                predict_seconds = time.perf_counter() - start
+                history = getattr(estimator, "history_", None)
+                row = _score(y_test, y_pred, classes)
+                row.update({"fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
+                            "epochs": None if history is None else len(history),
+                            "best_epoch": getattr(estimator, "best_epoch_", None),
+                            "val_matches_split": matches, "y_pred": y_pred.tolist()})
+                record["models"][name] = row
+                bar.update()
+                bar.set_postfix_str(f"{name} accuracy {row['accuracy']:.3f}")
+            per_split.append(record)
+    finally:
+        bar.close()
+
+    metadata = {
+        "format": _RESULT_FORMAT, "format_version": _RESULT_VERSION, "dataset": dataset,
+        "n_stars": int(target.size), "classes": classes.tolist(),
+        "class_counts": {str(c): int(n) for c, n in zip(classes, counts)},
+        "n_splits": len(parts), "split_sizes": {"train": int(parts[0][0].size), "val": int(parts[0][1].size),
+                                                 "test": int(parts[0][2].size)},
+        # Every model's random_state was replaced by these, one per split.
+        "split_seeds": [int(part[3]) for part in parts],
+        "reference": reference, "git_commit": _git_commit(), "versions": _versions(), "machine": _machine(models),
+        "start_time": started.isoformat(timespec="seconds"), "wall_seconds": time.perf_counter() - clock,
+        "models": {name: {"class": type(model).__name__, "params": model.get_params(deep=False)}
+                   for name, model in models.items()},
+    }
+    result = {"metadata": metadata, "summary": _summarise(per_split, list(models), classes, reference),
+              "splits": per_split}
+    return _safe(result)
+
+
+# ------------------------------------------------------------------ writing
+def result_paths(folder, name):
+    """The JSON, markdown and figure paths :func:`write_results` writes for ``name`` in ``folder``."""
+    folder = Path(folder)
+    return folder / f"{name}.json", folder / f"{name}.md", folder / f"{name}_confusion.png"
+
+
+def _pct(value):
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _pm(stats):
+    if stats["mean"] is None:
+        return "n/a"
+    return _pct(stats["mean"]) if stats["std"] is None else f"{_pct(stats['mean'])} ± {_pct(stats['std'])}"
+
+
+def _diff(d, is_reference):
+    if is_reference:
+        return "(reference)"
+    return f"{100 * d['median']:+.1f}% (+{100 * d['plus']:.1f}/-{100 * d['minus']:.1f})"
+
+
+def _markdown(result):
+    meta, summary = result["metadata"], result["summary"]
+    classes = [str(c) for c in meta["classes"]]
+    lines = [f"# Benchmark: {meta['dataset'] or 'unnamed data set'}", "",
+             f"{meta['n_stars']} stars, {len(classes)} classes, {meta['n_splits']} stratified per-star splits "
+             f"(train/val/test {meta['split_sizes']['train']}/{meta['split_sizes']['val']}/"
+             f"{meta['split_sizes']['test']} stars); the same splits for every model. Accuracy: mean ± standard "
+             f"deviation over splits. Δ accuracy: median over splits of the paired difference to "
+             f"{meta['reference']}, with the 1-sigma range (16th to 84th percentile) as +/-.", ""]
+    header = ["model", "accuracy", "balanced accuracy", f"Δ accuracy vs {meta['reference']}",
+              *classes, "fit time (s)", "epochs"]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, entry in summary.items():
+        fit = entry["fit_seconds"]["mean"]
+        epochs = entry["epochs"]["mean"]
+        cells = [name, _pm(entry["accuracy"]), _pm(entry["balanced_accuracy"]),
+                 _diff(entry["accuracy_difference_to_reference"], name == meta["reference"]),
+                 *(_pct(entry["per_class_accuracy"][c]["mean"]) for c in classes),
+                 f"{fit:.1f}", "" if epochs is None else f"{epochs:.0f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Per-class columns: accuracy (recall) of each true class, mean over splits.", "",
+              "## Metadata", "", "```json",
+              json.dumps({k: v for k, v in meta.items() if k != "models"}, indent=2), "```", "",
+              "## Models", "", "```json", json.dumps(meta["models"], indent=2), "```", ""]
+    return "\n".join(lines)
+
+
+def write_results(result, folder, name, overwrite=False):
+    """Write a :func:`run_benchmark` result as ``<name>.json``, ``<name>.md`` and ``<name>_confusion.png``.
+
+    The markdown file holds the table (model, accuracy mean ± std, balanced
+    accuracy, paired accuracy difference to the reference: median and
+    1-sigma range, per-class accuracies, fit time, epochs) and the metadata;
+    the figure is the reference model's confusion matrix summed over splits.
+
+    Parameters
+    ----------
+    result : dict
+        From :func:`run_benchmark`.
+    folder : str or path-like
+        Created when missing.
+    name : str
+        Base name of the files.
+    overwrite : bool, default False
+        Replace existing files; without it nothing is written when any of the
+        three exists.
+
+    Returns
+    -------
+    paths : tuple of pathlib.Path
+        The JSON, markdown and figure paths.
+
+    Raises
+    ------
+    FileExistsError
+        When a file exists and ``overwrite`` is False.
+    """
+    if not name or Path(name).name != name:
+        raise ValueError(f"name must be a plain file name without folders, got {name!r}")
+    paths = result_paths(folder, name)
+    taken = [str(p) for p in paths if p.exists()]
+    if taken and not overwrite:
+        raise FileExistsError(f"{', '.join(taken)} already exist(s); choose another name or pass overwrite=True")
+    paths[0].parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(result, indent=1, allow_nan=False)  # fails here, before any file is touched
+    markdown = _markdown(result)
+
+    from matplotlib.figure import Figure  # no pyplot: no global figure state, no GUI backend needed
+
+    from .visualization import plot_confusion_matrix
+
+    meta = result["metadata"]
+    reference = meta["reference"]
+    y_true = np.concatenate([s["y_test"] for s in result["splits"]])
+    y_pred = np.concatenate([s["models"][reference]["y_pred"] for s in result["splits"]])
+    fig = Figure(figsize=(1.2 * len(meta["classes"]) + 3, 1.0 * len(meta["classes"]) + 2.5))
+    ax = fig.add_subplot()
+    plot_confusion_matrix(y_true, y_pred, labels=np.asarray(meta["classes"]), ax=ax)
+    accuracy = result["summary"][reference]["accuracy"]
+    ax.set_title(f"{reference} on {meta['dataset'] or 'data set'}, {meta['n_splits']} splits summed\n"
+                 f"accuracy {_pm(accuracy)}", fontsize=9)
+    fig.tight_layout()
+
+    # Write each file whole under a temporary name first, so an interrupted run leaves no half file.
+    for path, write in ((paths[0], lambda p: p.write_text(text)), (paths[1], lambda p: p.write_text(markdown)),
+                        (paths[2], lambda p: fig.savefig(p, dpi=120, format="png"))):
+        tmp = path.with_name(path.name + ".part")
+        write(tmp)
+        os.replace(tmp, path)
+    return paths
