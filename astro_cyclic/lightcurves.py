@@ -215,7 +215,7 @@ def _from_table(table, *, time_column, mag_column, flux_column, err_column, labe
         time = table.time
     else:
         raise LightCurveError(f"{label}: no time column {time_column!r}; columns are {colnames}")
-    time = time if isinstance(time, (Time, TimeDelta, u.Quantity)) else np.asarray(time)
+    time = time if isinstance(time, (Time, TimeDelta)) else _with_unit(time)
 
     mag_name = _pick(colnames, mag_column, () if flux_column else _MAG_COLUMNS, label, "magnitudes")
     flux_name = None
@@ -233,7 +233,7 @@ def _from_table(table, *, time_column, mag_column, flux_column, err_column, labe
     if err is not None and not np.isfinite(err).any():
         err = None  # lightkurve fills a missing flux_err with NaN: treat it as absent
     if mag_name is not None:
-        values = table[mag_name]
+        values = _with_unit(table[mag_name])
         if isinstance(values, u.Quantity) and values.unit.physical_type != "dimensionless" \
                 and not values.unit.is_equivalent(u.mag):
             # A column called "mag" that holds fluxes would be a silent wrong answer.
@@ -241,6 +241,13 @@ def _from_table(table, *, time_column, mag_column, flux_column, err_column, labe
         return time, _column_values(values), err
     flux = _column_values(table[flux_name])
     return (time,) + flux_to_mag(flux, err)
+
+
+def _with_unit(column):
+    """A plain Table column that declares a unit becomes a Quantity, so the unit is honoured."""
+    if isinstance(column, u.Quantity) or getattr(column, "unit", None) is None:
+        return column if isinstance(column, u.Quantity) else np.asarray(column)
+    return u.Quantity(column)
 
 
 def _column_values(column):

@@ -185,3 +185,13 @@ def test_long_table_split_by_star():
     np.testing.assert_array_equal(np.sort(lcs[1].mag), np.sort(table["I"][ids == "OGLE-2"]))
     with pytest.raises(LightCurveError, match="no star id column 'id'"):
         light_curves_from_table(table, "id")
+
+
+def test_plain_table_column_units_are_honoured(arrays):
+    t, mag, err = arrays
+    table = Table({"time": t * 24.0, "mag": mag, "mag_err": err})
+    table["time"].unit = u.hour
+    np.testing.assert_allclose(as_light_curve(table).time, t)
+    table["mag"].unit = u.Jy
+    with pytest.raises(LightCurveError, match="not magnitudes"):
+        as_light_curve(table)
