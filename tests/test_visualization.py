@@ -1,0 +1,352 @@
+"""Tests of astro_cyclic.visualization: every figure renders, into a given Axes or a new figure,
+draws the numbers it is given, and refuses bad input with a clear message."""
+
+import ast
+import copy
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.image  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.dummy import DummyClassifier  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
+
+from astro_cyclic import CyclicClassifier, PeriodSearch, StarLightCurve, find_period  # noqa: E402
+from astro_cyclic import visualization  # noqa: E402
+from astro_cyclic.benchmark import run_benchmark, stratified_star_splits, write_results  # noqa: E402
+from astro_cyclic.datasets import make_periodic_variables  # noqa: E402
+from astro_cyclic.preprocess import fold_segment, segment_bounds  # noqa: E402
+from astro_cyclic.visualization import (  # noqa: E402
+    PERIODOGRAM_ALIASES,
+    invariance_curves,
+    plot_confusion_matrix,
+    plot_folded,
+    plot_invariance,
+    plot_per_class_accuracy,
+    plot_periodogram,
+    plot_segment,
+    plot_training_curves,
+)
+
+PERIOD = 0.5672
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """pyplot keeps every figure; more than 20 open warn, and warnings are errors here."""
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def light_curve():
+    rng = np.random.default_rng(1)
+    t = np.sort(rng.uniform(0, 300, 450))
+    mag = 15 + 0.4 * np.sin(2 * np.pi * t / PERIOD) + rng.normal(0, 0.05, t.size)
+    return StarLightCurve(t, mag, np.full(t.size, 0.05), period=PERIOD, star_id="sine-1")
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """One small fitted network for the training-curve tests (about a second)."""
+    data = make_periodic_variables(40, classes=["RRab", "EA"], n_points=(40, 80), random_state=0)
+    return CyclicClassifier(hidden=4, depth=2, max_epochs=3, random_state=0).fit(data.light_curves, data.target)
+
+
+@pytest.fixture(scope="module")
+def benchmark_result():
+    """A real run_benchmark result, from models fast enough for a test."""
+    data = make_periodic_variables(30, classes=["RRab", "EA", "EW"], random_state=0)
+    models = {"guess": DummyClassifier(strategy="stratified"), "prior": DummyClassifier()}
+    return run_benchmark(data.light_curves, data.target, models, reference="guess", progress=False,
+                         splits=stratified_star_splits(data.target, n_splits=3), dataset="synthetic")
+
+
+def _new_ax(n=1):
+    _, axes = plt.subplots(n, 1, squeeze=False)
+    return axes[0, 0] if n == 1 else axes[:, 0]
+
+
+def _assert_png(fig, tmp_path):
+    """The figure saves as a PNG of real size whose pixels are not all one colour."""
+    path = tmp_path / "figure.png"
+    fig.savefig(path, dpi=60)
+    assert path.stat().st_size > 5000
+    image = matplotlib.image.imread(path)[..., :3]
+    assert image.std() > 0.05
+    assert np.mean(image.min(axis=-1) < 0.5) > 0.005  # some dark ink, not a white page
+
+
+# ------------------------------------------------------------------ rendering, with and without ax
+@pytest.mark.parametrize("given", [False, True], ids=["new-figure", "given-ax"])
+def test_single_panel_figures_render(given, light_curve, benchmark_result, tmp_path):
+    draws = [
+        lambda ax: plot_folded(light_curve, ax=ax),
+        lambda ax: plot_folded(light_curve, ax=ax, segment=1, segment_length=200),
+        lambda ax: plot_periodogram(light_curve, ax=ax),
+        lambda ax: plot_confusion_matrix(["a", "b", "b", "c"], ["a", "b", "c", "c"], ax=ax),
+        lambda ax: plot_per_class_accuracy(benchmark_result, ax=ax),
+    ]
+    for draw in draws:
+        ax = _new_ax() if given else None
+        out = draw(ax)
+        if given:
+            assert out is ax
+        _assert_png(out.figure, tmp_path)
+        plt.close(out.figure)
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["new-figure", "given-ax"])
+def test_multi_panel_figures_render(given, light_curve, fitted, tmp_path):
+    draws = [(2, lambda ax: plot_segment(light_curve, segment=-1, ax=ax)),
+             (2, lambda ax: plot_invariance(ax=ax)),
+             (3, lambda ax: plot_training_curves(fitted, ax=ax))]
+    for n, draw in draws:
+        ax = _new_ax(n) if given else None
+        out = draw(ax)
+        assert isinstance(out, np.ndarray) and out.shape == (n,)
+        if given:
+            assert list(out) == list(ax)
+        _assert_png(out[0].figure, tmp_path)
+        plt.close(out[0].figure)
+
+
+@pytest.mark.parametrize("draw, n", [(lambda lc, ax: plot_segment(lc, ax=ax), 2),
+                                     (lambda lc, ax: plot_invariance(ax=ax), 2)])
+def test_multi_panel_figures_refuse_wrong_number_of_axes(draw, n, light_curve):
+    with pytest.raises(ValueError, match=f"draws {n} panels: ax must be a sequence of {n} matplotlib Axes, got 3"):
+        draw(light_curve, _new_ax(3))
+    with pytest.raises(ValueError, match="got 1 object"):
+        draw(light_curve, _new_ax())
+
+
+def test_single_panel_refuses_a_non_axes(light_curve):
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes, got Figure"):
+        plot_folded(light_curve, ax=plt.figure())
+
+
+# ------------------------------------------------------------------ folded light curve and segments
+def test_plot_folded_keeps_its_old_call(light_curve):
+    ax = plot_folded(light_curve, 2 * PERIOD, ax=_new_ax(), cycles=1, color="r", s=2)
+    assert len(ax.collections) == 1
+    assert ax.yaxis_inverted()
+    assert "P = 1.1344 d" in ax.get_title()
+
+
+def test_plot_folded_highlights_the_segment_the_network_sees(light_curve):
+    ax = plot_folded(light_curve, segment=2, segment_length=200)
+    start, stop = segment_bounds(len(light_curve), 200)[2]
+    assert (start, stop) == (250, 450)  # the overlapping last segment: no point is lost
+    highlighted = [c for c in ax.collections if c.get_label().startswith("segment 2")]
+    assert len(highlighted) == 1
+    phase = np.mod((light_curve.time - light_curve.time[0]) / PERIOD, 1.0)
+    np.testing.assert_allclose(highlighted[0].get_offsets(), np.column_stack([phase, light_curve.mag])[start:stop])
+
+
+def test_plot_folded_drops_sentinels_as_the_estimators_do(light_curve):
+    """Regression: a 99.999 'no measurement' magnitude used to be plotted, squashing the curve."""
+    mag = light_curve.mag.copy()
+    mag[5] = 99.999
+    ax = plot_folded(StarLightCurve(light_curve.time, mag, light_curve.err, period=PERIOD), cycles=1)
+    offsets = ax.collections[0].get_offsets()
+    assert offsets.shape[0] == len(light_curve) - 1
+    assert offsets[:, 1].max() < 20
+
+
+def test_plot_folded_bad_input(light_curve):
+    with pytest.raises(ValueError, match="no period to fold on; pass period="):
+        plot_folded((light_curve.time, light_curve.mag))
+    with pytest.raises(ValueError, match="period must be a positive number of days, got -1"):
+        plot_folded(light_curve, -1.0)
+    with pytest.raises(ValueError, match=r"has 3 segment\(s\) of up to 200 points \(indices 0 to 2\), got segment=3"):
+        plot_folded(light_curve, segment=3)
+    with pytest.raises(ValueError, match="segment_length must be a positive integer, got 0"):
+        plot_folded(light_curve, segment=0, segment_length=0)
+
+
+def test_plot_segment_draws_the_network_input(light_curve):
+    top, bottom = plot_segment(light_curve, segment=1, segment_length=150)
+    start, stop = segment_bounds(len(light_curve), 150)[1]
+    channels, _ = fold_segment(light_curve.time[start:stop], light_curve.mag[start:stop], PERIOD)
+    lines = {line.get_label(): line for line in bottom.get_lines()}
+    np.testing.assert_allclose(lines["magnitude, standardised (segment std)"].get_ydata(), channels[1])
+    np.testing.assert_allclose(lines["phase gap to previous point (mean gaps)"].get_ydata(), channels[0])
+    assert any(c.get_label().startswith("segment 1") for c in top.collections)
+
+
+# ------------------------------------------------------------------ periodogram
+def test_plot_periodogram_marks_the_chosen_period_and_its_aliases(light_curve):
+    ax = plot_periodogram(light_curve.with_period(None))
+    period = find_period(light_curve.time, light_curve.mag, light_curve.err)
+    lines = ax.get_lines()
+    frequency, power = lines[0].get_data()
+    assert frequency.size > 1000 and np.nanmax(power) > 0.5
+    chosen = [line for line in lines if line.get_label().startswith("chosen P")]
+    assert len(chosen) == 1
+    assert chosen[0].get_xdata()[0] == pytest.approx(1 / period)
+    f = 1 / period
+    for name, expected in (("P/2", [2 * f]), ("2P", [f / 2]), ("1-day", [f + 1, abs(f - 1)])):
+        color = next(line.get_color() for line in lines if line.get_label() == f"alias {name}")
+        xs = [line.get_xdata()[0] for line in lines if line.get_color() == color and line.get_linestyle() == ":"]
+        np.testing.assert_allclose(sorted(xs), sorted(expected))
+    assert not any(line.get_label().startswith("catalogue") for line in lines)
+
+
+def test_plot_periodogram_marks_a_catalogue_period_and_no_aliases_on_request(light_curve):
+    ax = plot_periodogram(light_curve.with_period(0.7), aliases=None,
+                          period_search=PeriodSearch(max_period=10.0))
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "catalogue P = 0.7 d" in labels
+    assert not any(label.startswith("alias") for label in labels)
+    assert ax.get_xlim()[0] == pytest.approx(0.1)
+
+
+def test_plot_periodogram_bad_input(light_curve):
+    with pytest.raises(ValueError, match=r"unknown periodogram alias\(es\) \['P/3'\]; valid names are: P/2, 2P, 1-day"):
+        plot_periodogram(light_curve, aliases=["P/2", "P/3"])
+    with pytest.raises(TypeError, match="period_search must be an astro_cyclic.PeriodSearch, got dict"):
+        plot_periodogram(light_curve, period_search={"nterms": 2})
+    with pytest.raises(ValueError, match="star 'sine-1': need 0 < min_period < max_period"):
+        plot_periodogram(light_curve, period_search=PeriodSearch(min_period=1.0, max_period=0.5))
+    assert set(PERIODOGRAM_ALIASES) == {"P/2", "2P", "1-day"}
+
+
+# ------------------------------------------------------------------ confusion matrix
+def test_plot_confusion_matrix_counts_and_fractions():
+    y_true, y_pred = ["a", "a", "a", "b"], ["a", "a", "b", "b"]
+    fractions = plot_confusion_matrix(y_true, y_pred)
+    assert [t.get_text() for t in fractions.texts] == ["2\n67%", "1\n33%", "0\n0%", "1\n100%"]
+    np.testing.assert_allclose(fractions.images[0].get_array(), [[2 / 3, 1 / 3], [0, 1]])
+    counts = plot_confusion_matrix(y_true, y_pred, normalize=False, labels=["b", "a"])
+    assert [t.get_text() for t in counts.texts] == ["1", "0", "1", "2"]
+    np.testing.assert_array_equal(counts.images[0].get_array(), [[1, 0], [1, 2]])
+
+
+# ------------------------------------------------------------------ benchmark results
+def _bars(ax):
+    return [p for p in ax.patches if p.get_width() > 0]
+
+
+def test_plot_per_class_accuracy_draws_means_with_std_error_bars(benchmark_result, tmp_path):
+    json_path = write_results(benchmark_result, tmp_path, "bench")[0]
+    ax = plot_per_class_accuracy(json_path, models=["prior", "guess"])  # from the JSON file, reordered
+    classes = benchmark_result["metadata"]["classes"]
+    heights = [bar.get_height() for bar in _bars(ax)]
+    expected = [100 * benchmark_result["summary"][m]["per_class_accuracy"][c]["mean"]
+                for m in ("prior", "guess") for c in classes]
+    np.testing.assert_allclose(heights, expected)
+    caps = [c for c in ax.containers if hasattr(c, "errorbar") and c.errorbar is not None]
+    segments = np.concatenate([c.errorbar.lines[2][0].get_segments() for c in caps])
+    spans = [s[1, 1] - s[0, 1] for s in segments]
+    stds = [100 * benchmark_result["summary"][m]["per_class_accuracy"][c]["std"]
+            for m in ("prior", "guess") for c in classes]
+    np.testing.assert_allclose(spans, 2 * np.array(stds))
+    n_ea = benchmark_result["metadata"]["class_counts"]["EA"]
+    assert ax.get_xticklabels()[0].get_text() == f"EA\n({n_ea} stars)"
+    assert ax.get_legend().get_texts()[0].get_text().startswith("prior (all stars")
+
+
+def test_plot_per_class_accuracy_one_model_by_name(benchmark_result):
+    ax = plot_per_class_accuracy(benchmark_result, models="guess")
+    assert len(_bars(ax)) == len(benchmark_result["metadata"]["classes"])
+
+
+def test_plot_per_class_accuracy_leaves_out_what_was_not_measured(benchmark_result):
+    """A class absent from every test set has no mean, a single split no standard deviation."""
+    result = copy.deepcopy(benchmark_result)
+    per_class = result["summary"]["guess"]["per_class_accuracy"]
+    per_class["EA"] = {"mean": None, "std": None, "n": 0}
+    per_class["EW"]["std"] = None
+    ax = plot_per_class_accuracy(result, models="guess")
+    heights = [bar.get_height() for bar in ax.patches]
+    assert np.isnan(heights[0]) and heights[1] == pytest.approx(100 * per_class["EW"]["mean"])
+    bars = next(c for c in ax.containers if hasattr(c, "errorbar"))
+    segments = bars.errorbar.lines[2][0].get_segments()
+    assert np.isnan(segments[0]).all() and np.isnan(segments[1]).all() and np.isfinite(segments[2]).all()
+
+
+def test_plot_per_class_accuracy_bad_input(benchmark_result):
+    with pytest.raises(ValueError,
+                       match=r"model\(s\) \['itcn'\] not in the benchmark result; the result has: guess, prior"):
+        plot_per_class_accuracy(benchmark_result, models=["guess", "itcn"])
+    with pytest.raises(ValueError, match="no model asked for"):
+        plot_per_class_accuracy(benchmark_result, models=[])
+    with pytest.raises(ValueError, match="result must be a benchmark result"):
+        plot_per_class_accuracy({"accuracy": 0.9})
+
+
+# ------------------------------------------------------------------ invariance (the paper's Figure 1)
+def test_invariance_curves_itcn_is_flat_and_tcn_is_not():
+    curves = invariance_curves()
+    assert curves.receptive_field == 30 and curves.shift.size == 60
+    assert np.ptp(curves.itcn) < 1e-5
+    assert np.ptp(curves.tcn) > 1e-2
+    # Equal weights: the feature maps agree wherever the TCN's zero padding is out of reach.
+    np.testing.assert_allclose(curves.tcn_features[30:], curves.itcn_features[30:], atol=1e-12)
+    assert np.abs(curves.tcn_features[:30] - curves.itcn_features[:30]).max() > 1e-3
+
+
+def test_invariance_curves_leave_torch_random_state_alone():
+    import torch
+
+    state = torch.random.get_rng_state()
+    first = invariance_curves(random_state=3, length=40, hidden=4)
+    assert torch.equal(state, torch.random.get_rng_state())
+    np.testing.assert_array_equal(first.tcn, invariance_curves(random_state=3, length=40, hidden=4).tcn)
+    with pytest.raises(ValueError, match="length must be an integer >= 2, got 1"):
+        invariance_curves(length=1)
+    with pytest.raises(ValueError, match="n_cycles must be a positive number, got 0"):
+        invariance_curves(n_cycles=0)
+
+
+def test_plot_invariance_plots_a_flat_itcn_and_a_varying_tcn():
+    _, outputs = plot_invariance()
+    lines = {line.get_label(): line.get_ydata() for line in outputs.get_lines()}
+    assert np.ptp(lines["iTCN"]) < 1e-5
+    assert np.ptp(lines["TCN"]) > 1e-2
+
+
+# ------------------------------------------------------------------ training curves
+def test_plot_training_curves_from_a_fitted_classifier(fitted):
+    loss, accuracy, lr = plot_training_curves(fitted)
+    history = fitted.history_
+    lines = {line.get_label(): line for line in loss.get_lines()}
+    np.testing.assert_allclose(lines["training (per segment)"].get_ydata(), [r["train_loss"] for r in history])
+    np.testing.assert_allclose(lines["validation (per star)"].get_ydata(), [r["val_loss"] for r in history])
+    np.testing.assert_allclose(accuracy.get_lines()[0].get_ydata(), [100 * r["val_accuracy"] for r in history])
+    np.testing.assert_allclose(lr.get_lines()[0].get_ydata(), [r["lr"] for r in history])
+    best = lines[f"best epoch ({fitted.best_epoch_})"]
+    assert best.get_xdata()[0] == fitted.best_epoch_
+
+
+def test_plot_training_curves_from_a_history_without_validation():
+    history = [{"epoch": k, "train_loss": 1.0 / (k + 1), "lr": 0.005 if k < 3 else 0.0005} for k in range(5)]
+    loss, accuracy, lr = plot_training_curves(history, best_epoch=4)
+    assert [t.get_text() for t in accuracy.texts] == ["no validation set"]
+    assert [line.get_label() for line in loss.get_lines()] == ["training (per segment)", "best epoch (4)"]
+    assert lr.get_yscale() == "log"
+
+
+def test_plot_training_curves_bad_input():
+    with pytest.raises(NotFittedError):
+        plot_training_curves(CyclicClassifier())
+    with pytest.raises(ValueError, match="expected a fitted CyclicClassifier, or its history_"):
+        plot_training_curves([])
+    with pytest.raises(ValueError, match="got DummyClassifier"):
+        plot_training_curves(DummyClassifier())
+
+
+# ------------------------------------------------------------------ the module itself
+def test_public_names_and_no_matplotlib_at_import():
+    for name in visualization.__all__:
+        assert callable(getattr(visualization, name)) or name == "PERIODOGRAM_ALIASES"
+    # matplotlib is imported inside the functions only: importing the module picks no backend.
+    # (Checked on the source: in this process the tests have imported matplotlib already.)
+    tree = ast.parse(Path(visualization.__file__).read_text())
+    top_level = [alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names]
+    top_level += [node.module or "" for node in tree.body if isinstance(node, ast.ImportFrom)]
+    assert top_level and not [name for name in top_level if name.startswith("matplotlib")]
