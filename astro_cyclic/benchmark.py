@@ -26,6 +26,7 @@ References
 """
 
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -226,6 +227,108 @@ def _safe(value):
     return repr(value)
 
 
+def _split_key(k, seed, test):
+    """What identifies a split in a checkpoint: position, seed and the test stars."""
+    digest = hashlib.sha256(np.asarray(test, dtype=np.int64).tobytes()).hexdigest()[:16]
+    return f"{k}:{seed}:{digest}"
+
+
+def _read_checkpoint(path, models):
+    """Rows of a checkpoint file: {(split key, model name): row}; rows of other models are left alone.
+
+    A row of a model of the same name but other parameters is an error: mixing
+    them would silently report two configurations as one.
+    """
+    rows = {}
+    path = Path(path)
+    if not path.exists():
+        return rows
+    params = {name: _safe(model.get_params(deep=False)) for name, model in models.items()}
+    text = path.read_text()
+    lines = text.split("\n")
+    if lines[-1]:
+        # A run stopped mid-write leaves a partial last line (every row ends in a newline):
+        # drop it from the file, so that the next row starts on a line of its own.
+        with path.open("r+") as handle:
+            handle.truncate(len(text.encode()) - len(lines[-1].encode()))
+    for number, line in enumerate(lines[:-1], 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            key, name, row = entry["split"], entry["model"], entry["row"]
+        except (ValueError, KeyError, TypeError):
+            raise ValueError(f"checkpoint {path}, line {number}, is not a benchmark row; "
+                             "delete the file or choose another") from None
+        if name not in models:
+            continue
+        if entry.get("params") != params[name]:
+            raise ValueError(f"checkpoint {path} holds results of model {name!r} with other parameters; "
+                             "delete it or choose another checkpoint file for this configuration")
+        rows[(key, name)] = row
+    return rows
+
+
+def _append_checkpoint(path, key, name, model, row):
+    line = json.dumps({"split": key, "model": name, "params": _safe(model.get_params(deep=False)),
+                       "row": _safe(row)})
+    with Path(path).open("a") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _check_ensembles(ensembles, models):
+    ensembles = dict(ensembles or {})
+    for name, members in ensembles.items():
+        if name in models:
+            raise ValueError(f"ensemble {name!r} has the name of a model")
+        missing = [m for m in members if m not in models]
+        if len(members) < 2 or missing:
+            raise ValueError(f"ensemble {name!r} must name at least two of the models {list(models)}; "
+                             f"unknown: {missing}")
+    return {name: tuple(members) for name, members in ensembles.items()}
+
+
+def _soft_vote(rows, members, y_test, classes):
+    """Mean of the members' test probabilities: what sklearn's ``VotingClassifier(voting="soft")`` predicts."""
+    if any(rows[m].get("proba") is None for m in members):
+        raise ValueError(f"ensemble members {members} must all have predict_proba")
+    proba = np.mean([np.asarray(rows[m]["proba"]) for m in members], axis=0)
+    y_pred = classes[np.argmax(proba, axis=1)]
+    row = _score(y_test, y_pred, classes)
+    row.update({"fit_seconds": sum(rows[m]["fit_seconds"] for m in members),
+                "predict_seconds": sum(rows[m]["predict_seconds"] for m in members),
+                "epochs": None, "best_epoch": None, "val_matches_split": None, "members": list(members),
+                "y_pred": y_pred.tolist(), "proba": np.round(proba, 6).tolist()})
+    return row
+
+
+def _fit_and_score(estimator, X_fit, y_fit, X_test, y_test, classes):
+    """Fit, predict the test stars (probabilities when the model has them) and score."""
+    start = time.perf_counter()
+    estimator.fit(X_fit, y_fit)
+    fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    proba = None
+    if hasattr(estimator, "predict_proba"):
+        own = np.asarray(estimator.predict_proba(X_test))
+        # predict() is the argmax of predict_proba() for these estimators; one pass instead of two.
+        y_pred = np.asarray(estimator.classes_)[np.argmax(own, axis=1)]
+        proba = np.zeros((len(y_test), classes.size))
+        proba[:, np.searchsorted(classes, estimator.classes_)] = own
+    else:
+        y_pred = np.asarray(estimator.predict(X_test))
+    predict_seconds = time.perf_counter() - start
+    history = getattr(estimator, "history_", None)
+    row = _score(y_test, y_pred, classes)
+    row.update({"fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
+                "epochs": None if history is None else len(history),
+                "best_epoch": getattr(estimator, "best_epoch_", None), "y_pred": y_pred.tolist(),
+                "proba": None if proba is None else np.round(proba, 6).tolist()})
+    return row
+
+
 def _score(y_true, y_pred, classes):
     matrix = confusion_matrix(y_true, y_pred, labels=classes)
     totals = matrix.sum(axis=1)
@@ -307,7 +410,8 @@ def _machine(models):
             "torch_threads": torch.get_num_threads(), "devices": devices, "gpu": gpu}
 
 
-def run_benchmark(light_curves, target, models, *, splits, reference="itcn", progress=True, dataset=None):
+def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ensembles=None, checkpoint=None,
+                  progress=True, dataset=None):
     """Fit and score every model on every split; summarise as in Zhang & Bloom (2020), Table 1.
 
     For each split and each model, a clone of the model is fitted on the
@@ -337,7 +441,19 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", pro
         Usually from :func:`stratified_star_splits`; the same for every model.
     reference : str, default "itcn"
         Name in ``models`` whose accuracy the others are compared to, pairwise
-        per split.
+        per split (a model or an ensemble).
+    ensembles : dict, optional
+        Ensemble name -> names of two or more ``models`` with ``predict_proba``:
+        scored on each split from the mean of its members' test probabilities,
+        which is what :class:`sklearn.ensemble.VotingClassifier` with
+        ``voting="soft"`` predicts from the same fitted members, so it costs no
+        further fit. Its ``fit_seconds`` is the sum of its members'.
+    checkpoint : str or path-like, optional
+        A JSON-lines file: every finished fit is appended to it, and the fits
+        it already holds (same split, model name and parameters) are read back
+        instead of run again, so a long run that is stopped resumes where it
+        stopped. A row of a model of the same name with other parameters is an
+        error.
     progress : bool, default True
         Show a progress bar over splits x models, naming the current model.
     dataset : str, optional
@@ -351,7 +467,8 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", pro
         parameters, reference), ``"splits"`` (per split: seed, indices, test
         labels, and per model: accuracy, balanced accuracy, per-class
         accuracy (recall), confusion matrix, fit and predict seconds, epochs,
-        test predictions) and ``"summary"`` (per model: mean and standard
+        test predictions and probabilities, columns in ``metadata["classes"]``
+        order) and ``"summary"`` (per model: mean and standard
         deviation over splits of each metric, the summed confusion matrix and
         ``accuracy_difference_to_reference``: median, 16th and 84th
         percentiles, ``plus``/``minus`` about the median, of the per-split
@@ -371,6 +488,7 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", pro
         raise ValueError("models is empty; give at least one name -> estimator")
     if reference not in models:
         raise ValueError(f"reference {reference!r} is not one of the models {list(models)}")
+    ensembles = _check_ensembles(ensembles, models)
     light_curves = as_light_curves(light_curves)
     target = np.asarray(target)
     if target.shape != (len(light_curves),):
@@ -382,6 +500,8 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", pro
     started = datetime.datetime.now(datetime.timezone.utc)
     clock = time.perf_counter()
 
+    done = {} if checkpoint is None else _read_checkpoint(checkpoint, models)
+    names = list(models) + list(ensembles)
     per_split = []
     bar = tqdm(total=len(parts) * len(models), disable=not progress, unit="fit", file=sys.stderr)
     try:
@@ -389,10 +509,15 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", pro
             train_val = np.sort(np.concatenate([train, val]))
             X_fit, y_fit = [light_curves[i] for i in train_val], target[train_val]
             X_test, y_test = [light_curves[i] for i in test], target[test]
+            key = _split_key(k, seed, test)
             record = {"split": k, "seed": int(seed), "train": train.tolist(), "val": val.tolist(),
                       "test": test.tolist(), "y_test": y_test.tolist(), "models": {}}
             for name, model in models.items():
                 bar.set_description(f"split {k + 1}/{len(parts)} {name}")
+                if (key, name) in done:
+                    record["models"][name] = done[(key, name)]
+                    bar.update()
+                    continue
                 estimator = clone(model)
                 if "random_state" in estimator.get_params(deep=False):
                     estimator.set_params(random_state=int(seed))
@@ -405,21 +530,15 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", pro
                         warnings.warn(f"split {k}: {name} validates on stars it draws itself, not on the split's "
                                       "val stars (splits not from stratified_star_splits?)", UserWarning,
                                       stacklevel=2)
-                start = time.perf_counter()
-                estimator.fit(X_fit, y_fit)
-                fit_seconds = time.perf_counter() - start
-                start = time.perf_counter()
-                y_pred = np.asarray(estimator.predict(X_test))
-                predict_seconds = time.perf_counter() - start
-                history = getattr(estimator, "history_", None)
-                row = _score(y_test, y_pred, classes)
-                row.update({"fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
-                            "epochs": None if history is None else len(history),
-                            "best_epoch": getattr(estimator, "best_epoch_", None),
-                            "val_matches_split": matches, "y_pred": y_pred.tolist()})
+                row = _fit_and_score(estimator, X_fit, y_fit, X_test, y_test, classes)
+                row["val_matches_split"] = matches
                 record["models"][name] = row
+                if checkpoint is not None:
+                    _append_checkpoint(checkpoint, key, name, model, row)
                 bar.update()
                 bar.set_postfix_str(f"{name} accuracy {row['accuracy']:.3f}")
+            for name, members in ensembles.items():
+                record["models"][name] = _soft_vote(record["models"], members, y_test, classes)
             per_split.append(record)
     finally:
         bar.close()
@@ -433,11 +552,17 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", pro
         # Every model's random_state was replaced by these, one per split.
         "split_seeds": [int(part[3]) for part in parts],
         "reference": reference, "git_commit": _git_commit(), "versions": _versions(), "machine": _machine(models),
-        "start_time": started.isoformat(timespec="seconds"), "wall_seconds": time.perf_counter() - clock,
+        "start_time": started.isoformat(timespec="seconds"),
+        # This call's wall time: fits read back from a checkpoint are not in it (their fit_seconds are).
+        "wall_seconds": time.perf_counter() - clock,
         "models": {name: {"class": type(model).__name__, "params": model.get_params(deep=False)}
-                   for name, model in models.items()},
+                   for name, model in models.items()}
+        | {name: {"class": "soft vote (mean probability)", "members": list(members)}
+           for name, members in ensembles.items()},
+        "resumed_fits": sum(1 for split in per_split for name in models
+                            if (_split_key(split["split"], split["seed"], split["test"]), name) in done),
     }
-    result = {"metadata": metadata, "summary": _summarise(per_split, list(models), classes, reference),
+    result = {"metadata": metadata, "summary": _summarise(per_split, names, classes, reference),
               "splits": per_split}
     return _safe(result)
 

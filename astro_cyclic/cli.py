@@ -12,7 +12,9 @@ __all__ = ["main"]
 
 DEMO_DATASETS = ("synthetic", "eros1")
 BENCHMARK_DATASETS = ("eros1", "asas", "synthetic")
-BENCHMARK_MODELS = ("itcn", "iresnet", "tcn", "resnet", "gru", "lstm", "rf")
+BENCHMARK_MODELS = ("itcn", "iresnet", "tcn", "resnet", "gru", "lstm", "rf", "hybrid")
+#: Soft-vote ensembles scored from their members' probabilities whenever all members run (no further fits).
+BENCHMARK_ENSEMBLES = {"itcn+rf": ("itcn", "rf"), "hybrid+rf": ("hybrid", "rf")}
 
 # How to run the paper's protocol, and what it costs: shown by ``astro-cyclic benchmark --help``.
 BENCHMARK_DESCRIPTION = """\
@@ -24,12 +26,18 @@ and 1-sigma (16th-84th percentile) range. Networks validate on the split's valid
 their best epoch; the random forest trains on training plus validation stars. Writes NAME.json,
 NAME.md and NAME_confusion.png to --output.
 
-The paper's full protocol (all seven models, 8 splits, 100 epochs at most) is
+Models: the six networks, rf (random forest on Richards et al. 2011 features) and hybrid (the iTCN
+with the star's Richards features among its auxiliary inputs). When all their members run, the
+soft-vote ensembles itcn+rf and hybrid+rf (mean of the members' probabilities, as sklearn's
+VotingClassifier(voting="soft")) are scored too, at no further cost. Every finished fit is appended
+to OUTPUT/NAME.checkpoint.jsonl, and a run started again with the same options resumes from it.
+
+The full protocol (all eight models, 8 splits, 100 epochs at most) is
 
     astro-cyclic benchmark --dataset eros1 --data-home DATA
 
-(or python benchmarks/paper_protocol.py --dataset eros1 from the repository root). It trains 48
-networks (6 x 8 splits) on 2,913 stars each and takes hours on a 2-core CPU: one epoch of one
+(or python benchmarks/paper_protocol.py --dataset eros1 from the repository root). It trains 56
+networks (7 x 8 splits) on 2,913 stars each and takes hours on a 2-core CPU: one epoch of one
 network on EROS-1 took 3-13 s there (itcn about 4 s), so up to 100 epochs each makes roughly 5-15 h,
 plus about 2 min per split for the random forest (its Richards features). Time a small run first,
 e.g. --models itcn,rf --n-splits 1 --max-epochs 2 (about 2 min), and scale by epochs, models and
@@ -150,8 +158,10 @@ def _with_searched_periods(light_curves, progress):
     return out
 
 
-def _benchmark_models(args):
+def _benchmark_models(args, feature_cache):
+    """The models named by --models, and the ensembles all of whose members are among them."""
     from . import CyclicClassifier, RichardsForestClassifier
+    from .features import RichardsFeatures
 
     names = [name.strip().lower() for name in args.models.split(",") if name.strip()]
     unknown = sorted(set(names) - set(BENCHMARK_MODELS))
@@ -162,12 +172,18 @@ def _benchmark_models(args):
     models = {}
     for name in names:
         if name == "rf":
-            models[name] = RichardsForestClassifier(random_state=args.seed)
-        else:
-            # random_state is replaced by each split's seed in run_benchmark.
-            kwargs = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
-            models[name] = CyclicClassifier(name, device=args.device, random_state=args.seed, **kwargs)
-    return models
+            models[name] = RichardsForestClassifier(random_state=args.seed, memory=feature_cache)
+            continue
+        # random_state is replaced by each split's seed in run_benchmark.
+        kwargs = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
+        if name == "hybrid":
+            # The iTCN with the star's Richards features among its auxiliary inputs.
+            kwargs["star_features"] = RichardsFeatures(memory=feature_cache)
+        models[name] = CyclicClassifier("itcn" if name == "hybrid" else name, device=args.device,
+                                        random_state=args.seed, **kwargs)
+    ensembles = {name: members for name, members in BENCHMARK_ENSEMBLES.items()
+                 if all(member in models for member in members)}
+    return models, ensembles
 
 
 def benchmark(args):
@@ -181,22 +197,27 @@ def benchmark(args):
         raise SystemExit(f"astro-cyclic: error: {', '.join(taken)} exist(s); choose another --name or --output, "
                          "or pass --overwrite")
     progress = not args.quiet
-    models = _benchmark_models(args)
+    Path(args.output).mkdir(parents=True, exist_ok=True)
+    checkpoint = Path(args.output) / f"{name}.checkpoint.jsonl"
+    # Features are cached per star, so the forest and the hybrid compute each star once for all splits.
+    feature_cache = str(Path(args.cache_dir) if args.cache_dir else Path(args.output) / ".cache" / name)
+    models, ensembles = _benchmark_models(args, feature_cache)
     light_curves, target, description = _load_benchmark_data(args, progress)
     splits = stratified_star_splits(target, n_splits=args.n_splits, random_state=args.seed)
     reference = "itcn" if "itcn" in models else next(iter(models))
     classes = np.unique(target)
     print(f"{description}: {len(target)} stars, {classes.size} classes; {len(splits)} splits x "
-          f"{len(models)} models ({', '.join(models)}); reference {reference}")
-    result = run_benchmark(light_curves, target, models, splits=splits, reference=reference, progress=progress,
-                           dataset=description)
+          f"{len(models)} models ({', '.join(models)}); ensembles: {', '.join(ensembles) or 'none'}; "
+          f"reference {reference}; checkpoint {checkpoint}")
+    result = run_benchmark(light_curves, target, models, splits=splits, reference=reference, ensembles=ensembles,
+                           checkpoint=checkpoint, progress=progress, dataset=description)
     paths = write_results(result, args.output, name, overwrite=args.overwrite)
     for model, entry in result["summary"].items():
         acc, diff = entry["accuracy"], entry["accuracy_difference_to_reference"]
         std = "" if acc["std"] is None else f" ± {acc['std']:.3f}"
         paired = "reference" if model == reference else \
             f"paired difference {diff['median']:+.3f} (+{diff['plus']:.3f}/-{diff['minus']:.3f})"
-        print(f"{model:>8}: accuracy {acc['mean']:.3f}{std}, {paired}, fit {entry['fit_seconds']['mean']:.1f} s")
+        print(f"{model:>9}: accuracy {acc['mean']:.3f}{std}, {paired}, fit {entry['fit_seconds']['mean']:.1f} s")
     print(f"total {result['metadata']['wall_seconds']:.0f} s; wrote {', '.join(str(p) for p in paths)}")
     return 0
 
@@ -242,6 +263,8 @@ def build_parser():
     p.add_argument("--output", default="benchmarks/results", help="folder for the results "
                                                                   "(default benchmarks/results)")
     p.add_argument("--name", default=None, help="base name of the result files (default benchmark_DATASET)")
+    p.add_argument("--cache-dir", default=None, help="cache of the Richards features of every star (default "
+                                                     "OUTPUT/.cache/NAME); safe to delete")
     p.add_argument("--overwrite", action="store_true", help="replace existing result files of that name")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=benchmark)

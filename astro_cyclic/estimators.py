@@ -16,7 +16,7 @@ from . import __version__
 from ._classifier import LightCurveClassifierMixin
 from ._training import combine_segments, resolve_device, segment_log_proba, train_network
 from .lightcurves import as_light_curves, clean_light_curve
-from .features.richards import FEATURE_NAMES, richards_features
+from .features.richards import FEATURE_NAMES, RichardsFeatures
 from .nn import build_network, validate_architecture
 from .period import PeriodSearch
 from .preprocess import N_AUX, N_CHANNELS, Standardizer, segment_light_curves, thin_segments
@@ -55,12 +55,14 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         ``PeriodSearch()``).
     min_points : int, default 10
         Fewest usable points a light curve needs after cleaning.
-    star_features : {None, "richards"}, default None
+    star_features : {None, "richards"} or RichardsFeatures, default None
         ``"richards"`` makes the hybrid model: the star's Richards et al. (2011)
         features (:func:`astro_cyclic.features.richards_features`, computed
         with the period the network folds on) join every segment's auxiliary
         inputs, standardised on the training stars (missing values become the
-        training mean). Useful when training sets are small.
+        training mean). Useful when training sets are small. A
+        :class:`~astro_cyclic.features.RichardsFeatures` instance does the same
+        with its settings, e.g. its ``memory`` cache of the features.
     thin_fraction : float, default 0.0
         Training augmentation: at every epoch each training segment loses a
         random fraction, up to this, of its points (see
@@ -164,10 +166,10 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.periods_ = periods
         segments = segment_light_curves(clean, periods, self.segment_length)
         if self.star_features is not None:
-            search = self.period_search if self.period_search is not None else PeriodSearch()
-            features = np.array([[value for value in richards_features(lc.time, lc.mag, lc.err, period,
-                                                                       period_search=search).values()]
-                                 for lc, period in zip(clean, periods)], dtype=np.float64)
+            transformer = self.star_features
+            if isinstance(transformer, str):
+                transformer = RichardsFeatures(self.period_search, min_points=self.min_points)
+            features = transformer.features_of_clean(clean, periods)
             segments.aux = np.hstack([segments.aux, features[segments.star].astype(np.float32)])
         return segments
 
@@ -181,8 +183,9 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if self.min_points < 3:
             raise ValueError(f"min_points must be at least 3, got {self.min_points}")
-        if self.star_features not in STAR_FEATURES:
-            raise ValueError(f"star_features must be one of {STAR_FEATURES}, got {self.star_features!r}")
+        if not isinstance(self.star_features, RichardsFeatures) and self.star_features not in STAR_FEATURES:
+            raise ValueError(f"star_features must be one of {STAR_FEATURES} or a RichardsFeatures, "
+                             f"got {self.star_features!r}")
         if not 0 <= self.thin_fraction < 1:
             raise ValueError(f"thin_fraction must be in [0, 1), got {self.thin_fraction!r}")
         if not 0 <= self.validation_fraction < 1:
@@ -328,6 +331,12 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         params = self.get_params(deep=False)
         if params["period_search"] is not None:
             params["period_search"] = params["period_search"].get_params()
+        if isinstance(params["star_features"], RichardsFeatures):
+            # Its cache folder (memory) belongs to this machine and changes no result: not saved.
+            search = params["star_features"].period_search
+            params["star_features"] = {"richards": {
+                "period_search": None if search is None else search.get_params(),
+                "min_points": params["star_features"].min_points}}
         if isinstance(params["class_weight"], dict):
             params["class_weight"] = {"__pairs__": _jsonable([[k, v] for k, v in params["class_weight"].items()])}
         config = {"params": params, "classes": _jsonable(self.classes_.tolist()),
@@ -369,6 +378,11 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         params = dict(config["params"])
         if params["period_search"] is not None:
             params["period_search"] = PeriodSearch(**params["period_search"])
+        if isinstance(params["star_features"], dict):
+            settings = params["star_features"]["richards"]
+            search = settings["period_search"]
+            params["star_features"] = RichardsFeatures(None if search is None else PeriodSearch(**search),
+                                                       min_points=settings["min_points"])
         if isinstance(params["class_weight"], dict) and "__pairs__" in params["class_weight"]:
             params["class_weight"] = {k: v for k, v in params["class_weight"]["__pairs__"]}
         params["device"] = device

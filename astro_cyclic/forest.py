@@ -37,6 +37,8 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         ``PeriodSearch()``).
     min_points : int, default 10
         Fewest usable points a light curve needs after cleaning.
+    memory : str, path or joblib.Memory, optional
+        Cache of the features (see :class:`~astro_cyclic.features.RichardsFeatures`).
     random_state : int, optional
         Seeds the forest.
     n_jobs : int, optional
@@ -74,13 +76,14 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, n_estimators=500, *, max_features="sqrt", min_samples_leaf=1, class_weight=None,
-                 period_search=None, min_points=10, random_state=None, n_jobs=None):
+                 period_search=None, min_points=10, memory=None, random_state=None, n_jobs=None):
         self.n_estimators = n_estimators
         self.max_features = max_features
         self.min_samples_leaf = min_samples_leaf
         self.class_weight = class_weight
         self.period_search = period_search
         self.min_points = min_points
+        self.memory = memory
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -104,7 +107,8 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         """
         light_curves = as_light_curves(X)
         y_idx = self._encode_labels(len(light_curves), y)
-        self.features_ = RichardsFeatures(self.period_search, min_points=self.min_points).fit(light_curves)
+        self.features_ = RichardsFeatures(self.period_search, min_points=self.min_points,
+                                         memory=self.memory).fit(light_curves)
         features = self._features(light_curves)
         class_weight = self.class_weight
         if isinstance(class_weight, dict):

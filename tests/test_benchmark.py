@@ -89,7 +89,7 @@ def result(survey):
               "rf": RichardsForestClassifier(n_estimators=10)}
     splits = stratified_star_splits(survey.target, n_splits=2, random_state=0)
     return run_benchmark(survey.light_curves, survey.target, models, splits=splits, progress=False,
-                         dataset="tiny synthetic")
+                         ensembles={"itcn+rf": ("itcn", "rf")}, dataset="tiny synthetic")
 
 
 def test_run_is_json_able_with_metadata(result, survey):
@@ -107,7 +107,7 @@ def test_run_is_json_able_with_metadata(result, survey):
 
 def test_run_scores_every_model_on_the_same_splits(result, survey):
     for split in result["splits"]:
-        assert set(split["models"]) == {"itcn", "rf"}
+        assert set(split["models"]) == {"itcn", "rf", "itcn+rf"}
         assert split["y_test"] == survey.target[split["test"]].tolist()
         for name, row in split["models"].items():
             assert len(row["y_pred"]) == len(split["test"])
@@ -115,6 +115,11 @@ def test_run_scores_every_model_on_the_same_splits(result, survey):
             assert np.sum(row["confusion_matrix"]) == len(split["test"])
             assert set(row["per_class_accuracy"]) == {"Cepheid", "EA", "RRab"}
             assert row["fit_seconds"] > 0 and row["predict_seconds"] > 0
+            # Probabilities in metadata["classes"] order, and the prediction is their argmax.
+            proba = np.asarray(row["proba"])
+            assert proba.shape == (len(split["test"]), 3)
+            np.testing.assert_allclose(proba.sum(axis=1), 1, atol=1e-5)
+            assert row["y_pred"] == np.array(result["metadata"]["classes"])[proba.argmax(axis=1)].tolist()
         assert split["models"]["itcn"]["epochs"] == 1 and split["models"]["rf"]["epochs"] is None
         # The network validated on exactly the split's validation stars.
         assert split["models"]["itcn"]["val_matches_split"] is True
@@ -136,10 +141,61 @@ def test_summary_has_the_paired_differences(result):
     assert np.sum(summary["rf"]["confusion_matrix_sum"]) == sum(len(s["test"]) for s in result["splits"])
 
 
+def test_soft_vote_ensemble_is_what_votingclassifier_predicts(result, survey):
+    from sklearn.ensemble import VotingClassifier
+
+    split = result["splits"][0]
+    rows = split["models"]
+    np.testing.assert_allclose(rows["itcn+rf"]["proba"],
+                               (np.asarray(rows["itcn"]["proba"]) + np.asarray(rows["rf"]["proba"])) / 2, atol=2e-6)
+    assert rows["itcn+rf"]["members"] == ["itcn", "rf"]
+    assert rows["itcn+rf"]["fit_seconds"] == pytest.approx(rows["itcn"]["fit_seconds"] + rows["rf"]["fit_seconds"])
+    assert result["metadata"]["models"]["itcn+rf"]["members"] == ["itcn", "rf"]
+    # The same members, fitted by scikit-learn's own soft-voting ensemble on the same stars and seed.
+    fit = np.sort(split["train"] + split["val"])
+    seed = split["seed"]
+    fraction = (len(split["val"]) - 0.5) / len(fit)
+    vote = VotingClassifier([("itcn", CyclicClassifier(max_epochs=1, hidden=4, device="cpu", random_state=seed,
+                                                       validation_fraction=fraction)),
+                             ("rf", RichardsForestClassifier(n_estimators=10, random_state=seed))], voting="soft")
+    vote.fit([survey.light_curves[i] for i in fit], survey.target[fit])
+    proba = vote.predict_proba([survey.light_curves[i] for i in split["test"]])
+    np.testing.assert_allclose(proba, rows["itcn+rf"]["proba"], atol=1e-5)
+
+
+def test_checkpoint_resumes_without_refitting(survey, tmp_path, monkeypatch):
+    splits = stratified_star_splits(survey.target, n_splits=2, random_state=3)
+    models = {"rf": RichardsForestClassifier(n_estimators=10)}
+    checkpoint = tmp_path / "run.jsonl"
+    first = run_benchmark(survey.light_curves, survey.target, models, splits=splits[:1], reference="rf",
+                          checkpoint=checkpoint, progress=False)
+    assert len(checkpoint.read_text().splitlines()) == 1 and first["metadata"]["resumed_fits"] == 0
+    # A run stopped mid-write leaves a partial last line: ignored, the fit is redone.
+    with checkpoint.open("a") as handle:
+        handle.write('{"split": "1:')
+    fits = []
+    original = RichardsForestClassifier.fit
+    monkeypatch.setattr(RichardsForestClassifier, "fit", lambda self, X, y: fits.append(1) or original(self, X, y))
+    both = run_benchmark(survey.light_curves, survey.target, models, splits=splits, reference="rf",
+                         checkpoint=checkpoint, progress=False)
+    assert len(fits) == 1 and both["metadata"]["resumed_fits"] == 1
+    assert both["splits"][0]["models"]["rf"] == first["splits"][0]["models"]["rf"]
+    again = run_benchmark(survey.light_curves, survey.target, models, splits=splits, reference="rf",
+                          checkpoint=checkpoint, progress=False)
+    assert len(fits) == 1 and again["metadata"]["resumed_fits"] == 2
+    assert again["summary"]["rf"]["accuracy"] == both["summary"]["rf"]["accuracy"]
+    with pytest.raises(ValueError, match="other parameters"):
+        run_benchmark(survey.light_curves, survey.target, {"rf": RichardsForestClassifier(n_estimators=11)},
+                      splits=splits, reference="rf", checkpoint=checkpoint, progress=False)
+
+
 def test_run_checks_its_arguments(survey):
     splits = stratified_star_splits(survey.target, n_splits=1)
     with pytest.raises(ValueError, match="reference 'itcn' is not one of"):
         run_benchmark(survey.light_curves, survey.target, {"rf": RichardsForestClassifier()}, splits=splits)
+    with pytest.raises(ValueError, match="at least two of the models"):
+        run_benchmark(survey.light_curves, survey.target, {"rf": RichardsForestClassifier()}, splits=splits,
+                      reference="rf", ensembles={"vote": ("rf", "gru")})
     bad = [(splits[0][0], splits[0][0], splits[0][2])]
     with pytest.raises(ValueError, match="disjoint"):
         run_benchmark(survey.light_curves, survey.target, {"rf": RichardsForestClassifier()}, splits=bad,
@@ -178,11 +234,17 @@ def test_benchmark_command_on_the_synthetic_survey(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "reference" in result.stdout and "paired difference" in result.stdout
     saved = json.loads((tmp_path / "res" / "small.json").read_text())
-    assert saved["metadata"]["n_splits"] == 2 and list(saved["summary"]) == ["itcn", "rf"]
+    assert saved["metadata"]["n_splits"] == 2 and list(saved["summary"]) == ["itcn", "rf", "itcn+rf"]
     assert (tmp_path / "res" / "small_confusion.png").is_file() and (tmp_path / "res" / "small.md").is_file()
+    assert len((tmp_path / "res" / "small.checkpoint.jsonl").read_text().splitlines()) == 4
     # A second run refuses before training anything.
     again = _cli(*args, cwd=tmp_path)
     assert again.returncode != 0 and "--overwrite" in again.stderr
+    # With --overwrite it resumes every fit from the checkpoint and rewrites the same results.
+    again = _cli(*args, "--overwrite", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    resumed = json.loads((tmp_path / "res" / "small.json").read_text())
+    assert resumed["metadata"]["resumed_fits"] == 4 and resumed["summary"] == saved["summary"]
 
 
 def test_benchmark_help_explains_the_full_protocol():

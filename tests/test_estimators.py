@@ -12,7 +12,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from astro_cyclic import CyclicClassifier, LightCurveError, StarLightCurve, as_light_curves
 from astro_cyclic.datasets import make_periodic_variables
-from astro_cyclic.features.richards import FEATURE_NAMES
+from astro_cyclic.features.richards import FEATURE_NAMES, RichardsFeatures
 
 SMALL = dict(hidden=8, max_epochs=4, batch_size=32, random_state=0)
 
@@ -228,5 +228,13 @@ def test_hybrid_with_richards_features(survey, tmp_path):
     clf.save(tmp_path / "hybrid.pt")
     np.testing.assert_array_equal(CyclicClassifier.load(tmp_path / "hybrid.pt").predict_proba(survey.light_curves[:5]),
                                   proba)
+    # A RichardsFeatures instance gives the same model (here with a feature cache) and survives save/load.
+    cached = CyclicClassifier(star_features=RichardsFeatures(memory=tmp_path / "cache"), **(SMALL | {"max_epochs": 2}))
+    cached.fit(survey.light_curves, survey.target)
+    np.testing.assert_allclose(cached.predict_proba(survey.light_curves[:5]), proba, atol=1e-6)
+    cached.save(tmp_path / "cached.pt")
+    loaded = CyclicClassifier.load(tmp_path / "cached.pt")
+    assert isinstance(loaded.star_features, RichardsFeatures) and loaded.star_features.memory is None
+    np.testing.assert_allclose(loaded.predict_proba(survey.light_curves[:5]), proba, atol=1e-6)
     with pytest.raises(ValueError, match="star_features must be one of"):
         CyclicClassifier(star_features="cesium").fit(survey.light_curves, survey.target)

@@ -170,12 +170,14 @@ References
 .. [6] Eyer, L. 2005, arXiv:astro-ph/0511458
 """
 
+import os
+
 import numpy as np
 from astropy.timeseries import LombScargle
 from scipy.linalg import lapack
 from scipy.special import ndtri_exp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..lightcurves import as_light_curves, clean_light_curve
 from ..period import PERIOD_METHODS, PeriodSearch, frequency_grid, validate_period_method
@@ -554,6 +556,12 @@ def richards_features(time, mag, err, period, *, period_search=None):
     return {name: float(out[name]) for name in FEATURE_NAMES}
 
 
+def _feature_vector(time, mag, err, period, period_search):
+    """:func:`richards_features` as an array in :data:`FEATURE_NAMES` order (the unit a cache stores)."""
+    values = richards_features(time, mag, err, period, period_search=period_search)
+    return np.array([values[name] for name in FEATURE_NAMES], dtype=np.float64)
+
+
 class RichardsFeatures(TransformerMixin, BaseEstimator):
     """Richards et al. (2011) features of raw light curves, as a scikit-learn transformer.
 
@@ -571,6 +579,11 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
         ``PeriodSearch()``).
     min_points : int, default 10
         Fewest usable points a light curve needs after cleaning.
+    memory : str, path or joblib.Memory, optional
+        Cache of each star's features, keyed by its cleaned data, period and
+        ``period_search`` (as the ``memory`` of :class:`sklearn.pipeline.Pipeline`):
+        repeated fits on overlapping stars, such as the splits of a
+        benchmark, compute each star once. None (the default) caches nothing.
 
     Attributes
     ----------
@@ -591,9 +604,10 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
     array(['amplitude', 'flux_percentile_ratio_mid20'], dtype=object)
     """
 
-    def __init__(self, period_search=None, *, min_points=10):
+    def __init__(self, period_search=None, *, min_points=10, memory=None):
         self.period_search = period_search
         self.min_points = min_points
+        self.memory = memory
 
     def _check_params(self):
         value = self.min_points
@@ -641,16 +655,38 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
         """Feature matrix and the period (days) used for each star."""
         self._check_params()
         search = self.period_search if self.period_search is not None else PeriodSearch()
-        light_curves = as_light_curves(X)
-        features = np.empty((len(light_curves), len(FEATURE_NAMES)))
-        periods = np.empty(len(light_curves))
-        for i, lc in enumerate(light_curves):
-            lc = clean_light_curve(lc, min_points=self.min_points)
-            periods[i] = lc.period if lc.period is not None else search(lc)
-            values = richards_features(lc.time, lc.mag, lc.err, periods[i], period_search=search)
-            features[i] = [values[name] for name in FEATURE_NAMES]
+        clean = [clean_light_curve(lc, min_points=self.min_points) for lc in as_light_curves(X)]
+        periods = np.array([lc.period if lc.period is not None else search(lc) for lc in clean], dtype=np.float64)
+        return self.features_of_clean(clean, periods), periods
+
+    def features_of_clean(self, clean, periods):
+        """Feature matrix of light curves already cleaned, folded on the given periods.
+
+        The step shared with :class:`~astro_cyclic.CyclicClassifier`'s hybrid
+        model, which cleans and finds periods itself.
+
+        Parameters
+        ----------
+        clean : list of StarLightCurve
+            Light curves as :func:`astro_cyclic.clean_light_curve` returns them.
+        periods : array-like of float, shape (n_stars,)
+            Period of each, days.
+
+        Returns
+        -------
+        ndarray, shape (n_stars, n_features_out_)
+            Non-finite values are NaN.
+        """
+        self._check_params()
+        search = self.period_search if self.period_search is not None else PeriodSearch()
+        # check_memory takes str but not pathlib paths.
+        memory = os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
+        compute = check_memory(memory).cache(_feature_vector)
+        features = np.empty((len(clean), len(FEATURE_NAMES)))
+        for i, (lc, period) in enumerate(zip(clean, np.asarray(periods, dtype=np.float64))):
+            features[i] = compute(lc.time, lc.mag, lc.err, float(period), search)
         features[~np.isfinite(features)] = np.nan
-        return features, periods
+        return features
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.

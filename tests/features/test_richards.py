@@ -191,6 +191,31 @@ def test_transformer_uses_catalogue_period_and_search():
     assert tr.n_features_out_ == len(FEATURE_NAMES) == features.shape[1]
 
 
+def test_memory_caches_each_star_once(tmp_path, monkeypatch):
+    from astro_cyclic.features import richards as module
+
+    rng = np.random.default_rng(4)
+    stars = [StarLightCurve(*_sinusoid(rng, 0.2, period, n=150), period=period) for period in (0.31, 0.57, 1.9)]
+    expected = RichardsFeatures().fit_transform(stars)
+    calls = []
+    original = module.richards_features
+    monkeypatch.setattr(module, "richards_features", lambda *a, **k: calls.append(1) or original(*a, **k))
+    cached = RichardsFeatures(memory=tmp_path / "cache").fit(stars)
+    first = cached.transform(stars[:2])
+    assert len(calls) == 2
+    # Another transformer with the same settings and cache folder reuses both stars, computes the third.
+    again = RichardsFeatures(memory=str(tmp_path / "cache")).fit_transform(stars)
+    assert len(calls) == 3
+    np.testing.assert_array_equal(again[:2], first)
+    np.testing.assert_array_equal(again, expected)
+    # A different period is a different key, never a stale hit.
+    moved = StarLightCurve(stars[0].time, stars[0].mag, stars[0].err, period=0.62)
+    cached.transform([moved])
+    assert len(calls) == 4
+    with pytest.raises(ValueError, match="memory"):
+        RichardsFeatures(memory=3).fit_transform(stars)
+
+
 def test_transformer_errors():
     t = np.arange(8.0)
     with pytest.raises(LightCurveError, match="at least 10"):
