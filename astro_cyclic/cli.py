@@ -1,4 +1,4 @@
-"""The ``astro-cyclic`` command."""
+"""The ``astro-cyclic`` command: demo, period, fit, predict, evaluate and benchmark."""
 
 import argparse
 import json
@@ -57,6 +57,14 @@ def _output_dir(path, overwrite):
     return path
 
 
+def _print_confusion_matrix(labels, matrix):
+    width = max(len(str(v)) for v in labels) + 2
+    print("confusion matrix (rows: true, columns: predicted)")
+    print(" " * width + "".join(f"{str(v):>{width}}" for v in labels))
+    for label, row in zip(labels, matrix):
+        print(f"{str(label):>{width}}" + "".join(f"{v:>{width}}" for v in row))
+
+
 def _load_demo_data(args):
     from .datasets import load_eros1, make_periodic_variables
 
@@ -102,12 +110,7 @@ def demo(args):
     print(f"per-star test accuracy: {accuracy:.3f} (balanced {balanced:.3f}, majority class {majority:.3f}) "
           f"on {y_test.size} stars")
     labels = clf.classes_
-    matrix = confusion_matrix(y_test, y_pred, labels=labels)
-    width = max(len(str(v)) for v in labels) + 2
-    print("confusion matrix (rows: true, columns: predicted)")
-    print(" " * width + "".join(f"{str(v):>{width}}" for v in labels))
-    for label, row in zip(labels, matrix):
-        print(f"{str(label):>{width}}" + "".join(f"{v:>{width}}" for v in row))
+    _print_confusion_matrix(labels, confusion_matrix(y_test, y_pred, labels=labels))
 
     fig, ax = plt.subplots(figsize=(6, 5))
     plot_confusion_matrix(y_test, y_pred, labels=labels, ax=ax)
@@ -123,6 +126,464 @@ def demo(args):
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     print(f"wrote {out / 'confusion_matrix.png'}, {out / 'model.pt'} and {out / 'metrics.json'}")
     return 0
+
+
+# ---------------------------------------------------------------- files in, tables out
+# period, fit, predict and evaluate read light-curve files. A file that cannot be used is
+# reported at once (which file, what is wrong) and skipped, so the other files still get
+# their results; the exit status is then 1.
+
+#: Stars classified per call of the network: bounds memory and drives the progress bar.
+PREDICT_CHUNK = 256
+
+
+class _Problems:
+    """Inputs that could not be used, each reported on stderr as it is found."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, path, message):
+        from tqdm.auto import tqdm
+
+        self.items.append((str(path), message))
+        tqdm.write(f"astro-cyclic: error: {path}: {message}", file=sys.stderr)
+
+    def exit_status(self, n_inputs):
+        if not self.items:
+            return 0
+        print(f"astro-cyclic: {len(self.items)} problem(s) with {n_inputs} input file(s); the files named "
+              "above were left out", file=sys.stderr)
+        return 1
+
+
+class _Star:
+    """A cleaned light curve with its period, the file it came from and where its period came from."""
+
+    __slots__ = ("lc", "path", "period_source")
+
+    def __init__(self, lc, path, period_source):
+        self.lc, self.path, self.period_source = lc, path, period_source
+
+
+def _input_files(args, problems):
+    from .io import find_light_curve_files
+
+    files = []
+    for name in args.inputs:
+        path = Path(name)
+        if path.is_dir():
+            found = find_light_curve_files(path, format=args.format)
+            if not found:
+                problems.add(path, "no light-curve files in this folder (see --format for the suffixes read)")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.add(path, "no such file or folder")
+    return list(dict.fromkeys(files))  # a file named twice is read once
+
+
+def _load_stars(args, files, problems, *, min_points, search, periods=None, catalogue=True):
+    """Read, clean and give a period to every star in ``files``.
+
+    The period is the one in ``periods`` (the --period-table) for the star, else the
+    one its file carries (when ``catalogue``), else found by ``search``.
+    """
+    from tqdm.auto import tqdm
+
+    from .io import read_light_curves
+    from .lightcurves import clean_light_curve
+
+    columns = {name: getattr(args, name) for name in ("time_column", "mag_column", "flux_column", "err_column",
+                                                      "id_column")}
+    stars = []
+    for path in tqdm(files, desc="reading light curves, finding periods", unit="file", disable=args.quiet,
+                     file=sys.stderr):
+        try:
+            light_curves = read_light_curves(path, format=args.format, **columns)
+        except (ValueError, FileNotFoundError) as exc:
+            problems.add(path, str(exc))
+            continue
+        for lc in light_curves:
+            try:
+                lc = clean_light_curve(lc, min_points=min_points)
+                if periods is not None and lc.star_id in periods:
+                    stars.append(_Star(lc.with_period(periods[lc.star_id]), path, "table"))
+                elif catalogue and lc.period is not None:
+                    stars.append(_Star(lc, path, "file"))
+                else:
+                    stars.append(_Star(lc.with_period(search(lc)), path, "search"))
+            except ValueError as exc:
+                problems.add(path, str(exc))
+    return stars
+
+
+def _period_search(args):
+    """The PeriodSearch the options ask for, or None when they are all at their defaults."""
+    from .period import PeriodSearch, validate_period_method
+
+    # Checked here, once, rather than failing on every star.
+    validate_period_method(args.period_method)
+    if not args.min_period > 0 or (args.max_period is not None and not args.max_period > args.min_period):
+        raise ValueError(f"need 0 < --min-period < --max-period, got {args.min_period} and {args.max_period} days")
+    settings = {"method": args.period_method, "min_period": args.min_period, "max_period": args.max_period}
+    return None if settings == {"method": "auto", "min_period": 0.05, "max_period": None} \
+        else PeriodSearch(**settings)
+
+
+def _catalogue_periods(args):
+    if args.period_table is None:
+        return None
+    from astropy import units as u
+
+    from .io import read_star_table
+
+    return read_star_table(args.period_table, args.period_column, id_column=args.table_id_column, unit=u.day)
+
+
+def _labelled(stars, labels, label_path, problems):
+    """The stars that have a label, and their labels; the others are reported in one message."""
+    kept = [star for star in stars if star.lc.star_id in labels]
+    missing = [star for star in stars if star.lc.star_id not in labels]
+    if missing:
+        shown = ", ".join(f"{s.lc.star_id!r} ({s.path})" for s in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        problems.add(label_path, f"{len(missing)} star(s) have no label there and were left out: {shown}{more}")
+    return kept, np.array([labels[star.lc.star_id] for star in kept])
+
+
+def _predict_proba(clf, stars, quiet):
+    from tqdm.auto import tqdm
+
+    proba = np.empty((len(stars), clf.classes_.size))
+    with tqdm(total=len(stars), desc="classifying", unit="star", disable=quiet, file=sys.stderr) as bar:
+        for start in range(0, len(stars), PREDICT_CHUNK):
+            chunk = stars[start:start + PREDICT_CHUNK]
+            proba[start:start + len(chunk)] = clf.predict_proba([star.lc for star in chunk])
+            bar.update(len(chunk))
+    return proba
+
+
+def _star_table(stars):
+    from astropy import units as u
+    from astropy.table import Table
+
+    period = np.array([star.lc.period for star in stars], dtype=float)
+    return Table({"star_id": [str(star.lc.star_id) for star in stars], "file": [str(star.path) for star in stars],
+                  "n_points": np.array([len(star.lc) for star in stars], dtype=int),
+                  "period": period * u.day,
+                  "period_source": [star.period_source for star in stars]})
+
+
+def _prediction_table(stars, classes, proba, model_path):
+    from . import __version__
+
+    table = _star_table(stars)
+    table["predicted_class"] = [str(v) for v in classes[np.argmax(proba, axis=1)]]
+    for j, label in enumerate(classes):
+        table[f"proba_{label}"] = proba[:, j]
+    table.meta.update({"model": str(model_path), "astro_cyclic_version": __version__,
+                       "description": "Per-star class probabilities from astro-cyclic predict; period in days, "
+                                      "period_source: table (--period-table), file (the file's metadata) or search"})
+    return table
+
+
+def _emit(table, path, overwrite):
+    """Write ``table`` to ``path``, or as CSV to stdout when there is no path."""
+    from .io import write_table
+
+    if path is None:
+        table.write(sys.stdout, format="ascii.csv")
+        return
+    write_table(table, path, overwrite=overwrite)
+    print(f"wrote {len(table)} rows to {path}")
+
+
+def _checked_output(path, overwrite, suffixes=None):
+    """Refuse an output before any work: wrong suffix, or an existing file without --overwrite."""
+    from .io import validate_output_path
+
+    if path is None:
+        return None
+    if suffixes is None:
+        return validate_output_path(path, overwrite=overwrite)
+    path = Path(path)
+    if path.suffix.lower() not in suffixes:
+        raise ValueError(f"cannot write {path}: its suffix must be {' or '.join(suffixes)}")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; choose another name or pass --overwrite to replace it")
+    return path
+
+
+def period(args):
+    """Find the period of every star in the given files."""
+    from .period import PeriodSearch
+
+    output = _checked_output(args.output, args.overwrite)
+    search = _period_search(args) or PeriodSearch()
+    problems = _Problems()
+    files = _input_files(args, problems)
+    stars = _load_stars(args, files, problems, min_points=args.min_points, search=search, catalogue=False)
+    if stars:
+        table = _star_table(stars)
+        del table["period_source"]  # always "search" here
+        table.meta["description"] = "Periods (days) found by astro-cyclic period"
+        _emit(table, output, args.overwrite)
+    return problems.exit_status(len(files))
+
+
+def fit(args):
+    """Train a network on labelled light-curve files and save it."""
+    from collections import Counter
+
+    from . import CyclicClassifier
+    from .io import read_star_table
+    from .period import PeriodSearch
+
+    model = Path(args.model)
+    if model.exists() and not args.overwrite:  # refuse before the training, not after
+        raise FileExistsError(f"{model} exists; choose another --model or pass --overwrite to replace it")
+    labels = read_star_table(args.labels, args.class_column, id_column=args.table_id_column)
+    periods = _catalogue_periods(args)
+    search = _period_search(args)
+    clf = CyclicClassifier(args.architecture, segment_length=args.segment_length, max_epochs=args.epochs,
+                           batch_size=args.batch_size, validation_fraction=args.validation_fraction,
+                           class_weight=None if args.class_weight == "none" else args.class_weight,
+                           period_search=search, min_points=args.min_points, device=args.device,
+                           random_state=args.seed, verbose=0 if args.quiet else 1)
+    problems = _Problems()
+    files = _input_files(args, problems)
+    stars = _load_stars(args, files, problems, min_points=args.min_points, search=search or PeriodSearch(),
+                        periods=periods)
+    stars, y = _labelled(stars, labels, args.labels, problems)
+    if not stars:
+        raise ValueError("no labelled light curve could be used; nothing to train on")
+    counts = ", ".join(f"{label} {n}" for label, n in sorted(Counter(y.tolist()).items()))
+    print(f"training {clf.architecture} on {len(stars)} stars ({counts})")
+    start = time.perf_counter()
+    clf.fit([star.lc for star in stars], y)
+    seconds = time.perf_counter() - start
+    clf.save(model, overwrite=args.overwrite)
+    print(f"trained in {seconds:.0f} s ({len(clf.history_)} epochs, best {clf.best_epoch_}); wrote {model}")
+    return problems.exit_status(len(files))
+
+
+def predict(args):
+    """Class probabilities for the stars in the given files, from a saved model."""
+    from . import CyclicClassifier
+    from .period import PeriodSearch
+
+    output = _checked_output(args.output, args.overwrite)
+    clf = CyclicClassifier.load(args.model, device=args.device)
+    periods = _catalogue_periods(args)
+    problems = _Problems()
+    files = _input_files(args, problems)
+    stars = _load_stars(args, files, problems, min_points=clf.min_points,
+                        search=clf.period_search or PeriodSearch(), periods=periods)
+    if stars:
+        proba = _predict_proba(clf, stars, args.quiet)
+        _emit(_prediction_table(stars, clf.classes_, proba, args.model), output, args.overwrite)
+    return problems.exit_status(len(files))
+
+
+def evaluate(args):
+    """Score a saved model on labelled light-curve files."""
+    from . import CyclicClassifier, __version__
+    from .io import read_star_table, write_table
+    from .period import PeriodSearch
+
+    output = _checked_output(args.output, args.overwrite, suffixes=(".json",))
+    predictions = _checked_output(args.predictions, args.overwrite)
+    labels = read_star_table(args.labels, args.class_column, id_column=args.table_id_column)
+    clf = CyclicClassifier.load(args.model, device=args.device)
+    periods = _catalogue_periods(args)
+    problems = _Problems()
+    files = _input_files(args, problems)
+    stars = _load_stars(args, files, problems, min_points=clf.min_points,
+                        search=clf.period_search or PeriodSearch(), periods=periods)
+    stars, y_true = _labelled(stars, labels, args.labels, problems)
+    if not stars:
+        raise ValueError("no labelled light curve could be used; nothing to evaluate")
+    proba = _predict_proba(clf, stars, args.quiet)
+    classes = np.array([str(v) for v in clf.classes_])
+    y_pred = classes[np.argmax(proba, axis=1)]
+    # Rows and columns: every class the model knows plus any true class it never saw (always wrong).
+    unseen = sorted(set(y_true.tolist()) - set(classes.tolist()))
+    names = classes.tolist() + unseen
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.zeros((len(names), len(names)), dtype=int)
+    np.add.at(matrix, ([index[v] for v in y_true], [index[v] for v in y_pred]), 1)
+    accuracy = float(np.trace(matrix) / matrix.sum())
+    # Balanced accuracy: the mean recall of the classes present (sklearn's definition), computed
+    # from the matrix so that a predicted class absent from the truth is not a warning.
+    present = matrix.sum(axis=1) > 0
+    balanced = float(np.mean(np.diag(matrix)[present] / matrix.sum(axis=1)[present]))
+    print(f"{len(stars)} stars, {int(present.sum())} true classes; model {args.model} ({clf.architecture})")
+    print(f"per-star accuracy: {accuracy:.3f} (balanced {balanced:.3f})")
+    if unseen:
+        print(f"classes the model never saw (always counted wrong): {', '.join(unseen)}")
+    _print_confusion_matrix(names, matrix)
+    if output is not None:
+        metrics = {"model": str(args.model), "astro_cyclic_version": __version__, "n_stars": len(stars),
+                   "accuracy": accuracy, "balanced_accuracy": balanced, "labels": names,
+                   "confusion_matrix": matrix.tolist(), "unseen_classes": unseen, "problems": len(problems.items)}
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(metrics, indent=2))
+        print(f"wrote {output}")
+    if predictions is not None:
+        table = _prediction_table(stars, clf.classes_, proba, args.model)
+        table["true_class"] = y_true
+        write_table(table, predictions, overwrite=args.overwrite)
+        print(f"wrote {len(table)} rows to {predictions}")
+    return problems.exit_status(len(files))
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
+def _fraction(text):
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {value}")
+    return value
+
+
+def _add_input_options(p):
+    from .io import FILE_FORMATS
+
+    g = p.add_argument_group("light-curve files")
+    g.add_argument("inputs", nargs="+", metavar="PATH",
+                   help="light-curve files, or folders searched recursively for them")
+    g.add_argument("--format", default="auto", choices=["auto", *FILE_FORMATS],
+                   help="file format; auto (default) goes by the suffix: .csv; .ecsv; .dat, .txt, .tbl (ascii); "
+                        ".fits, .fit, .fts, optionally .gz (FITS tables, and Kepler/K2/TESS light curves read "
+                        "with lightkurve)")
+    g.add_argument("--time-column", default=None,
+                   help="column of the times (default: the first of time, TIME, t, mjd, hjd, bjd, jd, ...); "
+                        "plain numbers are days")
+    g.add_argument("--mag-column", default=None, help="column of the magnitudes (default: mag, magnitude, ...)")
+    g.add_argument("--flux-column", default=None,
+                   help="column of the fluxes, used when there are no magnitudes (default: flux, pdcsap_flux, ...)")
+    g.add_argument("--err-column", default=None, help="column of the magnitude or flux errors (default: mag_err, "
+                                                      "err, flux_err, ...)")
+    g.add_argument("--id-column", default=None,
+                   help="column of star ids: a file with it may hold many stars. Otherwise a star's id is the "
+                        "file's OBJECT header (or star_id metadata), else the file name without its suffix")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+
+def _add_period_search_options(p):
+    from .period import PERIOD_METHODS
+
+    g = p.add_argument_group("period search (stars without a catalogue period)")
+    g.add_argument("--period-method", default="auto", choices=["auto", *PERIOD_METHODS],
+                   help="Lomb-Scargle method (default auto: fastnifty when nifty-ls is installed, else fast)")
+    g.add_argument("--min-period", type=float, default=0.05, help="shortest period searched, days (default 0.05)")
+    g.add_argument("--max-period", type=float, default=None,
+                   help="longest period searched, days (default: each light curve's time span)")
+
+
+def _add_table_options(p, labels):
+    g = p.add_argument_group("tables of stars")
+    if labels:
+        g.add_argument("--labels", required=True, metavar="TABLE",
+                       help="CSV/ECSV table of the stars' classes, one row per star")
+        g.add_argument("--class-column", default="class", help="column of the classes in --labels (default class)")
+    g.add_argument("--period-table", default=None, metavar="TABLE",
+                   help="CSV/ECSV table of catalogue periods; stars not in it get their period searched")
+    g.add_argument("--period-column", default="period",
+                   help="column of the periods in --period-table, days unless the ECSV declares a unit "
+                        "(default period)")
+    g.add_argument("--table-id-column", default=None,
+                   help="column of the star ids in the tables (default: the first of star_id, id, filename, "
+                        "name, object, ...)")
+
+
+def _add_fit_parsers(sub):
+    """The period, fit, predict and evaluate sub-commands."""
+    from .nn import ARCHITECTURES
+
+    files_epilog = ("A file that cannot be used is reported on stderr (which file, what is wrong) and left out; the "
+                    "others still get their results, and the exit status is then 1. Outputs are never replaced "
+                    "without --overwrite.")
+    p = sub.add_parser("period", help="find the period of every star in a set of light-curve files",
+                       description="Find each star's period (Lomb-Scargle periodogram, best of its highest peaks "
+                                   "under a harmonic model, doubled for eclipsing binaries) and write star_id, file, "
+                                   "n_points, period (days).",
+                       epilog="example: astro-cyclic period lightcurves/ --output periods.ecsv. " + files_epilog)
+    _add_input_options(p)
+    _add_period_search_options(p)
+    p.add_argument("--min-points", type=_positive_int, default=10,
+                   help="fewest usable points a star needs (default 10)")
+    p.add_argument("-o", "--output", default=None,
+                   help="table to write, .csv or .ecsv (default: CSV on standard output)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    p.set_defaults(func=period)
+
+    p = sub.add_parser("fit", help="train a network on labelled light-curve files and save it",
+                       description="Train a cyclic-permutation invariant network (or a baseline) on the stars of the "
+                                   "given files, labelled by a table of star ids and classes, and save it for "
+                                   "astro-cyclic predict and evaluate. Periods come from --period-table, from the "
+                                   "files' metadata, or are searched. Only the networks can be saved; the random "
+                                   "forest on Richards features is available from Python.",
+                       epilog="example: astro-cyclic fit lightcurves/ --labels classes.csv --model model.pt. "
+                              + files_epilog)
+    _add_input_options(p)
+    _add_table_options(p, labels=True)
+    _add_period_search_options(p)
+    g = p.add_argument_group("model")
+    g.add_argument("--model", required=True, help="file to write the trained model to (e.g. model.pt)")
+    g.add_argument("--architecture", default="itcn", choices=sorted(ARCHITECTURES),
+                   help="network (default itcn)")
+    g.add_argument("--segment-length", type=_positive_int, default=200, help="points per segment, L (default 200)")
+    g.add_argument("--epochs", type=_positive_int, default=100, help="maximum training epochs (default 100)")
+    g.add_argument("--batch-size", type=_positive_int, default=64, help="segments per training batch (default 64)")
+    g.add_argument("--validation-fraction", type=_fraction, default=0.2,
+                   help="fraction of the stars held out to choose the best epoch (default 0.2; 0: keep the last)")
+    g.add_argument("--class-weight", default="none", choices=["none", "balanced"],
+                   help="weights of the classes in the loss (default none)")
+    g.add_argument("--min-points", type=_positive_int, default=10,
+                   help="fewest usable points a star needs (default 10)")
+    g.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu or cuda")
+    g.add_argument("--seed", type=int, default=0, help="seed of the split and the training (default 0)")
+    g.add_argument("--overwrite", action="store_true", help="replace an existing model file")
+    p.set_defaults(func=fit)
+
+    p = sub.add_parser("predict", help="class probabilities for light-curve files from a saved model",
+                       description="Classify the stars of the given files with a model saved by astro-cyclic fit "
+                                   "(or CyclicClassifier.save) and write one row per star: star_id, file, n_points, "
+                                   "period (days), period_source, predicted_class and proba_<class> for each class.",
+                       epilog="example: astro-cyclic predict lightcurves/ --model model.pt --output "
+                              "predictions.ecsv. " + files_epilog)
+    _add_input_options(p)
+    _add_table_options(p, labels=False)
+    p.add_argument("--model", required=True, help="model file written by astro-cyclic fit")
+    p.add_argument("-o", "--output", default=None,
+                   help="table to write, .csv or .ecsv (default: CSV on standard output)")
+    p.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu or cuda")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    p.set_defaults(func=predict)
+
+    p = sub.add_parser("evaluate", help="score a saved model on labelled light-curve files",
+                       description="Classify the stars of the given files with a saved model and compare with their "
+                                   "labels: per-star accuracy, balanced accuracy (mean recall of the classes) and "
+                                   "the confusion matrix, printed; optionally written as JSON (--output) with the "
+                                   "per-star predictions as a table (--predictions).",
+                       epilog="example: astro-cyclic evaluate test_lightcurves/ --labels classes.csv --model "
+                              "model.pt --output metrics.json. " + files_epilog)
+    _add_input_options(p)
+    _add_table_options(p, labels=True)
+    p.add_argument("--model", required=True, help="model file written by astro-cyclic fit")
+    p.add_argument("-o", "--output", default=None, help="JSON file for the metrics and confusion matrix")
+    p.add_argument("--predictions", default=None, help="table of per-star predictions to write, .csv or .ecsv")
+    p.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu or cuda")
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.set_defaults(func=evaluate)
 
 
 def _load_benchmark_data(args, progress):
@@ -242,6 +703,7 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0, help="random seed for the data, split and training")
     p.add_argument("-v", "--verbose", action="count", default=0, help="show a progress bar")
     p.set_defaults(func=demo)
+    _add_fit_parsers(sub)
 
     p = sub.add_parser("benchmark", help="the paper's protocol: every model on the same repeated per-star splits",
                        description=BENCHMARK_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
