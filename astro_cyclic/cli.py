@@ -586,7 +586,7 @@ def _add_fit_parsers(sub):
     p.set_defaults(func=evaluate)
 
 
-def _load_benchmark_data(args, progress):
+def _load_benchmark_data(args, progress, cache=None):
     """Light curves, labels and a description of the benchmark's data set."""
     from .datasets import load_asas_richards2012, load_eros1, make_periodic_variables
 
@@ -597,26 +597,39 @@ def _load_benchmark_data(args, progress):
         data = load_eros1(data_home=args.data_home, band="r")
         return data.light_curves, data.target, "EROS-1 red band (catalogue periods)"
     data = load_asas_richards2012(data_home=args.data_home, min_class_size=args.min_class_size)
-    return (_with_searched_periods(data.light_curves, progress), data.target,
+    return (_with_searched_periods(data.light_curves, progress, cache), data.target,
             f"ASAS (Richards et al. 2012), classes with >= {args.min_class_size} stars (searched periods)")
 
 
-def _with_searched_periods(light_curves, progress):
+def _with_searched_periods(light_curves, progress, cache):
     """Attach the package's period search result to light curves that carry no period.
 
     Every model would run the same default search on every fit and prediction; doing it
     once here spares (models x splits x 2) searches and gives every model the same periods.
+    The periods are cached with the features, so a resumed run does not search again.
     """
+    from sklearn.utils.validation import check_memory
     from tqdm.auto import tqdm
 
     from .lightcurves import clean_light_curve
     from .period import PeriodSearch
 
     search = PeriodSearch()
+    find = check_memory(cache).cache(_searched_period)
     out = []
     for lc in tqdm(light_curves, desc="period search", disable=not progress, file=sys.stderr):
-        out.append(lc if lc.period is not None else lc.with_period(search(clean_light_curve(lc))))
+        if lc.period is None:
+            clean = clean_light_curve(lc)
+            lc = lc.with_period(find(clean.time, clean.mag, clean.err, search))
+        out.append(lc)
     return out
+
+
+def _searched_period(time, mag, err, search):
+    """The period ``search`` finds for a cleaned light curve, days (the unit the cache stores)."""
+    from .lightcurves import StarLightCurve
+
+    return search(StarLightCurve(time, mag, err))
 
 
 def _benchmark_models(args, feature_cache):
@@ -663,7 +676,7 @@ def benchmark(args):
     # Features are cached per star, so the forest and the hybrid compute each star once for all splits.
     feature_cache = str(Path(args.cache_dir) if args.cache_dir else Path(args.output) / ".cache" / name)
     models, ensembles = _benchmark_models(args, feature_cache)
-    light_curves, target, description = _load_benchmark_data(args, progress)
+    light_curves, target, description = _load_benchmark_data(args, progress, feature_cache)
     splits = stratified_star_splits(target, n_splits=args.n_splits, random_state=args.seed)
     reference = "itcn" if "itcn" in models else next(iter(models))
     classes = np.unique(target)
