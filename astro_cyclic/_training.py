@@ -11,9 +11,34 @@ import numpy as np
 import torch
 from scipy.special import logsumexp
 
-from .preprocess import length_buckets
+from .preprocess import Segments, length_buckets
 
-__all__ = ["train_network", "segment_log_proba", "combine_segments", "resolve_device"]
+__all__ = ["LR_SCHEDULES", "validate_lr_schedule", "train_network", "segment_log_proba", "combine_segments",
+           "resolve_device"]
+
+
+def _cosine(optimizer, max_epochs):
+    return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max_epochs)
+
+
+def _plateau(optimizer, max_epochs):
+    # Zhang & Bloom (2020), appendix A: /10 when the training loss has not fallen by 10% in 5 epochs.
+    return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.1, patience=5,
+                                                      threshold=0.1, threshold_mode="rel")
+
+
+#: Learning-rate schedules by name: ``factory(optimizer, max_epochs)``, stepped once per epoch.
+#: ``"cosine"`` anneals from the initial rate to 0 over ``max_epochs`` (Loshchilov & Hutter 2017);
+#: ``"plateau"`` is the paper's schedule, which on EROS-1 cut the rate to ~0 by epoch 15-20 and froze
+#: the network below the accuracy the cosine schedule reaches (see CyclicClassifier's ``lr_schedule``).
+LR_SCHEDULES = {"cosine": _cosine, "plateau": _plateau}
+
+
+def validate_lr_schedule(name):
+    """Return ``name`` if it is a key of :data:`LR_SCHEDULES`, else raise a ValueError listing them."""
+    if name not in LR_SCHEDULES:
+        raise ValueError(f"lr_schedule must be one of {sorted(LR_SCHEDULES)}, got {name!r}")
+    return name
 
 
 def resolve_device(device):
@@ -76,12 +101,13 @@ def combine_segments(seg_log_proba, star, n_stars):
 
 
 def train_network(module, train, y_train, val=None, y_val_star=None, *, augment=None, class_weight=None,
-                  max_epochs=100, batch_size=64, learning_rate=0.005, n_iter_no_change=20, device, rng, verbose=0):
+                  max_epochs=40, batch_size=64, learning_rate=0.005, lr_schedule="cosine", n_iter_no_change=20,
+                  device, rng, verbose=0, data_parallel=None):
     """Train ``module`` on segments; return the history and the best epoch.
 
-    The schedule follows Zhang & Bloom (2020, appendix A): Adam with learning
-    rate 0.005, divided by 10 when the training loss has not fallen by 10% for 5
-    epochs. With a validation set, the weights of the epoch with the best
+    Adam with initial learning rate ``learning_rate`` (0.005 as in Zhang &
+    Bloom 2020), scheduled per epoch by ``LR_SCHEDULES[lr_schedule]``. With a
+    validation set, the weights of the epoch with the best
     per-star validation accuracy (ties: lower validation loss) are restored at
     the end, and training stops after ``n_iter_no_change`` epochs without a
     better one.
@@ -103,6 +129,17 @@ def train_network(module, train, y_train, val=None, y_val_star=None, *, augment=
         Weight of each class in the loss.
     rng : numpy.random.Generator
         Shuffles the batches.
+    data_parallel : astro_cyclic.scale.DataParallel, optional
+        Train as one of several processes (see :mod:`astro_cyclic.scale`):
+        every process passes the same data and an ``rng`` in the same state,
+        so that all draw the same batches; each computes the loss of its share
+        of every batch, and the gradients are averaged across processes. The
+        loss of a batch is its weighted mean over ALL the batch's segments,
+        so a step is the single-process step on the whole batch (up to
+        float32 rounding of the sums). The per-epoch training loss and the
+        validation log-probabilities are summed across processes, so the
+        learning-rate schedule, early stopping and the best epoch are the same
+        decisions on every process.
 
     Returns
     -------
@@ -112,30 +149,46 @@ def train_network(module, train, y_train, val=None, y_val_star=None, *, augment=
     best_epoch : int
     """
     module.to(device)
+    model = module if data_parallel is None else data_parallel.wrap(module)
+    world_size = 1 if data_parallel is None else data_parallel.world_size
     optimizer = torch.optim.Adam(module.parameters(), lr=learning_rate)
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-        optimizer, mode="min", factor=0.1, patience=5, threshold=0.1, threshold_mode="rel")
+    scheduler = LR_SCHEDULES[validate_lr_schedule(lr_schedule)](optimizer, max_epochs)
     weight = None if class_weight is None else torch.as_tensor(class_weight, dtype=torch.float32, device=device)
-    loss_fn = torch.nn.CrossEntropyLoss(weight=weight)
     targets = torch.as_tensor(y_train, dtype=torch.long)
     history, best_state, best_key, best_epoch, stale = [], None, None, 0, 0
-    progress = _progress(max_epochs, verbose)
+    progress = _progress(max_epochs, verbose) if data_parallel is None or data_parallel.rank == 0 else None
     for epoch in range(max_epochs):
-        module.train()
+        model.train()
         total, count = 0.0, 0
         epoch_train = train if augment is None else augment(rng)
         for idx in _batches(length_buckets(epoch_train.lengths), batch_size, rng):
-            x, aux = _stack(epoch_train, idx, device)
+            # The batch loss is sum(w_i * loss_i) / sum(w_i) over the WHOLE batch (CrossEntropyLoss's weighted
+            # mean). Each process sums over its share and divides by the whole batch's total weight; times
+            # world_size, because DDP averages the processes' gradients instead of adding them.
+            total_weight = float(idx.size if class_weight is None else np.sum(class_weight[y_train[idx]]))
+            mine = idx if data_parallel is None else data_parallel.shard(idx)
+            x, aux = _stack(epoch_train, mine if mine.size else idx[:1], device)
+            if not mine.size:
+                # A batch smaller than world_size leaves this process nothing, but it must still join
+                # the gradient all-reduce: an empty batch gives zero gradients.
+                x, aux = x[:0], aux[:0]
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(module(x, aux), targets[idx].to(device))
-            loss.backward()
+            loss_sum = torch.nn.functional.cross_entropy(model(x, aux), targets[mine].to(device), weight=weight,
+                                                         reduction="sum")
+            (loss_sum * (world_size / total_weight)).backward()
             optimizer.step()
-            total += loss.item() * idx.size
+            total += loss_sum.item() / total_weight * idx.size
             count += idx.size
+        if data_parallel is not None:
+            total = data_parallel.sum(total)
         record = {"epoch": epoch, "train_loss": total / count, "lr": optimizer.param_groups[0]["lr"]}
-        scheduler.step(record["train_loss"])
+        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            scheduler.step(record["train_loss"])
+        else:
+            scheduler.step()
         if val is not None:
-            star_logp = combine_segments(segment_log_proba(module, val, device=device), val.star, val.n_stars)
+            star_logp = combine_segments(_validation_log_proba(module, val, device, data_parallel),
+                                         val.star, val.n_stars)
             record["val_loss"] = float(-star_logp[np.arange(val.n_stars), y_val_star].mean())
             record["val_accuracy"] = float(np.mean(star_logp.argmax(axis=1) == y_val_star))
             key = (record["val_accuracy"], -record["val_loss"])
@@ -158,6 +211,23 @@ def train_network(module, train, y_train, val=None, y_val_star=None, *, augment=
         best_epoch = len(history) - 1
     module.eval()
     return history, best_epoch
+
+
+def _validation_log_proba(module, val, device, data_parallel):
+    """Segment log-probabilities of the validation set, the same array on every process.
+
+    With several processes each evaluates its share of the segments and the
+    shares are summed (the other processes contribute exact zeros), so every
+    process takes its decisions on the same numbers.
+    """
+    if data_parallel is None or len(val) < data_parallel.world_size:
+        return segment_log_proba(module, val, device=device)
+    mine = data_parallel.shard(np.arange(len(val)))
+    part = Segments([val.channels[i] for i in mine], val.aux[mine], val.star[mine], val.n_stars)
+    logp = segment_log_proba(module, part, device=device)
+    out = np.zeros((len(val), logp.shape[1]))
+    out[mine] = logp
+    return data_parallel.sum(out)
 
 
 def _progress(total, verbose):

@@ -32,13 +32,13 @@ soft-vote ensembles itcn+rf and hybrid+rf (mean of the members' probabilities, a
 VotingClassifier(voting="soft")) are scored too, at no further cost. Every finished fit is appended
 to OUTPUT/NAME.checkpoint.jsonl, and a run started again with the same options resumes from it.
 
-The full protocol (all eight models, 8 splits, 100 epochs at most) is
+The full protocol (all eight models, 8 splits, 40 epochs at most) is
 
     astro-cyclic benchmark --dataset eros1 --data-home DATA
 
 (or python benchmarks/paper_protocol.py --dataset eros1 from the repository root). It trains 56
 networks (7 x 8 splits) on 2,913 stars each and takes hours on a 2-core CPU: one epoch of one
-network on EROS-1 took 3-13 s there (itcn about 4 s), so up to 100 epochs each makes roughly 5-15 h,
+network on EROS-1 took 3-13 s there (itcn about 4 s), so up to 40 epochs each makes roughly 2-8 h,
 plus about 2 min per split for the random forest (its Richards features). Time a small run first,
 e.g. --models itcn,rf --n-splits 1 --max-epochs 2 (about 2 min), and scale by epochs, models and
 splits. A CUDA GPU is used automatically when torch sees one (--device).
@@ -541,7 +541,7 @@ def _add_fit_parsers(sub):
     g.add_argument("--architecture", default="itcn", choices=sorted(ARCHITECTURES),
                    help="network (default itcn)")
     g.add_argument("--segment-length", type=_positive_int, default=200, help="points per segment, L (default 200)")
-    g.add_argument("--epochs", type=_positive_int, default=100, help="maximum training epochs (default 100)")
+    g.add_argument("--epochs", type=_positive_int, default=40, help="maximum training epochs (default 40)")
     g.add_argument("--batch-size", type=_positive_int, default=64, help="segments per training batch (default 64)")
     g.add_argument("--validation-fraction", type=_fraction, default=0.2,
                    help="fraction of the stars held out to choose the best epoch (default 0.2; 0: keep the last)")
@@ -711,7 +711,7 @@ def build_parser():
     p.add_argument("--overwrite", action="store_true", help="replace files in a non-empty output folder")
     p.add_argument("--architecture", default="itcn", help="network (itcn, iresnet, tcn, resnet, gru, lstm)")
     p.add_argument("--segment-length", type=int, default=200, help="points per segment (L)")
-    p.add_argument("--epochs", type=int, default=60, help="maximum training epochs")
+    p.add_argument("--epochs", type=int, default=40, help="maximum training epochs (default 40)")
     p.add_argument("--n-stars", type=int, default=700, help="stars in the synthetic survey")
     p.add_argument("--seed", type=int, default=0, help="random seed for the data, split and training")
     p.add_argument("-v", "--verbose", action="count", default=0, help="show a progress bar")
@@ -729,7 +729,7 @@ def build_parser():
                    help=f"comma-separated models (default: all: {','.join(BENCHMARK_MODELS)})")
     p.add_argument("--n-splits", type=int, default=8, help="number of splits (default 8, as in the paper)")
     p.add_argument("--max-epochs", type=int, default=None,
-                   help="maximum training epochs of the networks (default: the package's, 100)")
+                   help="maximum training epochs of the networks (default: the package's, 40)")
     p.add_argument("--device", default="auto", help="device of the networks: auto (default), cpu or cuda")
     p.add_argument("--min-class-size", type=int, default=10, help="asas: keep classes with at least this many "
                                                                   "stars (default 10)")

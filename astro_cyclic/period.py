@@ -106,16 +106,45 @@ def frequency_grid(time, *, min_period=0.05, max_period=None, samples_per_peak=5
     return np.linspace(f_min, f_max, int(n_frequencies))
 
 
-def _harmonic_chi2(time, mag, weights, frequency, n_harmonics):
-    """Weighted least-squares chi^2 of a mean plus ``n_harmonics`` sinusoids."""
-    arg = 2 * np.pi * frequency * (time - time[0])
-    k = np.arange(1, n_harmonics + 1)
-    design = np.concatenate([np.ones((time.size, 1)), np.cos(np.outer(arg, k)), np.sin(np.outer(arg, k))],
-                            axis=1)
+def _harmonic_chi2(time, mag, weights, frequencies, n_harmonics):
+    """Weighted least-squares chi^2 of a mean plus ``n_harmonics`` sinusoids, at each frequency.
+
+    All frequencies are fitted at once (a stack of small normal-equation
+    systems) rather than one ``lstsq`` call each: the same chi^2 to rounding
+    (relative 1e-12), with a few numpy calls instead of a few per frequency.
+
+    Parameters
+    ----------
+    time, mag, weights : ndarray, shape (n,)
+        Times (days), magnitudes and weights (1 / err**2).
+    frequencies : ndarray, shape (m,)
+        Trial frequencies, 1/day.
+    n_harmonics : int
+
+    Returns
+    -------
+    ndarray, shape (m,)
+    """
+    arg = 2 * np.pi * np.asarray(frequencies, float)[:, None] * (time - time[0])
     sw = np.sqrt(weights)
-    coef, *_ = np.linalg.lstsq(design * sw[:, None], mag * sw, rcond=None)
-    resid = (mag - design @ coef) * sw
-    return float(resid @ resid)
+    design = np.empty((arg.shape[0], time.size, 2 * n_harmonics + 1))
+    design[:, :, 0] = sw
+    cos1, sin1 = np.cos(arg), np.sin(arg)
+    cos_k, sin_k = cos1, sin1
+    for k in range(1, n_harmonics + 1):
+        if k > 1:
+            # Angle addition: two trigonometric calls in all instead of two per harmonic.
+            cos_k, sin_k = cos_k * cos1 - sin_k * sin1, sin_k * cos1 + cos_k * sin1
+        np.multiply(cos_k, sw, out=design[:, :, k])
+        np.multiply(sin_k, sw, out=design[:, :, n_harmonics + k])
+    target = mag * sw
+    # Normal equations: the columns (a mean and sinusoids over many cycles) are
+    # nearly orthogonal, so the 7x7 systems are well conditioned.
+    gram = np.matmul(design.transpose(0, 2, 1), design)
+    coef = np.linalg.solve(gram, (target @ design)[:, :, None])
+    # The residual itself, not |b|^2 - b.coef, which cancels badly for good fits.
+    resid = target - np.matmul(design, coef)[:, :, 0]
+    return np.einsum("fn,fn->f", resid, resid)
 
 
 def _top_peaks(power, n):
@@ -205,13 +234,12 @@ def _best_harmonic_candidate(time, mag, weights, candidates, n_harmonics, step):
         return candidates[0]
     # Gaussian BIC with the noise scale fitted too, n ln(chi2 / n) + k ln n; with equal
     # k for all candidates this ranks them by chi2, and it stays valid if k ever differs.
-    bic = [time.size * np.log(_harmonic_chi2(time, mag, weights, f, n_harmonics) / time.size)
-           + n_params * np.log(time.size) for f in candidates]
+    bic = (time.size * np.log(_harmonic_chi2(time, mag, weights, candidates, n_harmonics) / time.size)
+           + n_params * np.log(time.size))
     best = candidates[int(np.argmin(bic))]
     fine = best + np.linspace(-step, step, 41)
     fine = fine[fine > 0]
-    chi2 = [_harmonic_chi2(time, mag, weights, f, n_harmonics) for f in fine]
-    return fine[int(np.argmin(chi2))]
+    return fine[int(np.argmin(_harmonic_chi2(time, mag, weights, fine, n_harmonics)))]
 
 
 def _binned_rss(phase, mag, weights, n_bins):

@@ -213,6 +213,18 @@ def test_real_eros1_beats_majority(data_home):
     assert accuracy > majority + 0.2
 
 
+def test_learning_rate_schedules(survey):
+    cosine = CyclicClassifier(**(SMALL | {"validation_fraction": 0.0})).fit(survey.light_curves, survey.target)
+    # The rate each epoch trained with: 0.005 * (1 + cos(pi * epoch / max_epochs)) / 2, reaching 0 after the last.
+    expected = 0.005 * (1 + np.cos(np.pi * np.arange(4) / 4)) / 2
+    np.testing.assert_allclose([record["lr"] for record in cosine.history_], expected, rtol=1e-9)
+    plateau = CyclicClassifier(lr_schedule="plateau", **(SMALL | {"max_epochs": 8, "validation_fraction": 0.0}))
+    lrs = [record["lr"] for record in plateau.fit(survey.light_curves, survey.target).history_]
+    assert lrs[0] == 0.005 and np.all(np.diff(lrs) <= 0) and set(lrs) <= {0.005, 0.0005, 0.00005}
+    with pytest.raises(ValueError, match=r"lr_schedule must be one of \['cosine', 'plateau'\]"):
+        CyclicClassifier(lr_schedule="step").fit(survey.light_curves, survey.target)
+
+
 def test_thinning_augmentation(survey):
     clf = CyclicClassifier(thin_fraction=0.3, **(SMALL | {"max_epochs": 2})).fit(survey.light_curves, survey.target)
     assert clf.predict_proba(survey.light_curves[:3]).shape == (3, 3)
