@@ -4,7 +4,7 @@ Every model is trained and tested on the same randomised, stratified
 60/20/20 train/validation/test splits of the STARS (never of segments), and
 the accuracies of two models are compared pairwise within each split: the
 spread of accuracies over splits is dominated by which stars land in the test
-set ("bootstrapping noise"), which the paired differences cancel.
+set ("bootstrapping noise"), which the paired differences cancel [1]_.
 
 * :func:`stratified_star_splits` draws the splits.
 * :func:`run_benchmark` fits and scores every model on every split and

@@ -10,14 +10,14 @@ array of them (``ax`` is then a sequence of that many Axes). With
 * :func:`plot_segment`: a segment as the network sees it: its points on the
   folded light curve, and its two input channels in phase order.
 * :func:`plot_periodogram`: the Lomb-Scargle periodogram of the package's
-  period search, the period it chose, and that period's aliases.
+  period search, the period it chose, and that period's aliases [2]_.
 * :func:`plot_confusion_matrix`: counts, coloured by counts or by the
   fraction of each true class.
 * :func:`plot_per_class_accuracy`: per-class accuracy of each model of a
   :func:`astro_cyclic.benchmark.run_benchmark` result, mean and standard
   deviation over the splits.
 * :func:`plot_invariance` (numbers from :func:`invariance_curves`): the
-  paper's Figure 1 re-made with the package's own iTCN and TCN.
+  paper's Figure 1 [1]_ re-made with the package's own iTCN and TCN.
 * :func:`plot_training_curves`: loss, validation accuracy and learning rate
   per epoch of a fitted :class:`~astro_cyclic.CyclicClassifier`.
 

@@ -125,6 +125,7 @@ def load_asas_richards2012(*, data_home=None, min_class_size=None, download=Fals
         periods : numpy.ndarray of float
             All NaN (no catalogue periods).
         star_ids : numpy.ndarray of str
+            ASAS training-set ids.
         class_names : list of str
             Sorted class names present.
         class_descriptions : dict
@@ -132,7 +133,9 @@ def load_asas_richards2012(*, data_home=None, min_class_size=None, download=Fals
         band : str
             ``"V"``.
         DESCR : str
+            A description of the data set.
         source : str
+            Where the files can be downloaded.
 
     Raises
     ------

@@ -181,15 +181,21 @@ def read_asassn(catalog_csv, lightcurve_folder, *, min_class_probability=None, b
         periods : numpy.ndarray of float
             Days, NaN when none.
         class_probability : numpy.ndarray of float
+            The catalogue's ``class_probability`` (0-1), NaN when absent.
         star_ids : numpy.ndarray of str
+            Catalogue identifiers.
         n_upper_limits : numpy.ndarray of int
             Upper limits left out of each light curve.
         class_names : list of str
+            Sorted class names present.
         missing : list of str
             Identifiers skipped for want of a light-curve file.
         band : str or None
+            The ``band`` argument.
         DESCR : str
+            A description of the data set.
         source : str
+            Where the catalogue and light curves can be downloaded.
 
     Raises
     ------

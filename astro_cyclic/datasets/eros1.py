@@ -115,7 +115,9 @@ def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None, down
         class_names : list of str
             Sorted class names.
         band : str
+            The ``band`` argument.
         DESCR : str
+            A description of the data set.
         source : str
             Where the files can be downloaded.
 

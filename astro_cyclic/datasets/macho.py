@@ -203,9 +203,13 @@ def load_macho(*, data_home=None, band="r", download=False):
         star_ids : numpy.ndarray of str
             MACHO ids ``"field.tile.seqn"``, sorted.
         class_names : list of str
+            Sorted class names present.
         band : str
+            The ``band`` argument.
         DESCR : str
+            A description of the data set.
         source : str
+            Where the files can be downloaded.
 
     Raises
     ------

@@ -174,14 +174,19 @@ def read_ogle3(folder, *, band="I", missing="warn"):
         periods : numpy.ndarray of float
             Days; NaN when no period file lists the star.
         star_ids, fields : numpy.ndarray of str
+            OGLE IDs and the fields of the stars, from ``ident.dat``.
         ra, dec : numpy.ndarray of float
             J2000 coordinates in degrees.
         class_names : list of str
+            Sorted class names present.
         missing : list of str
             IDs skipped for want of photometry.
         band : str
+            The ``band`` argument.
         DESCR : str
+            A description of the data set.
         source : str
+            Where the catalogue can be downloaded.
 
     Raises
     ------

@@ -644,8 +644,8 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray, shape (n_stars, n_features_out_)
-            Non-finite values (a ratio with a zero denominator, say) are NaN,
+        ndarray, shape (n_stars, n_features)
+            One column per name of :data:`FEATURE_NAMES`. Non-finite values (a ratio with a zero denominator, say) are NaN,
             which scikit-learn's tree ensembles accept.
         """
         check_is_fitted(self)
@@ -674,8 +674,8 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray, shape (n_stars, n_features_out_)
-            Non-finite values are NaN.
+        ndarray, shape (n_stars, n_features)
+            One column per name of :data:`FEATURE_NAMES`; non-finite values are NaN.
         """
         self._check_params()
         search = self.period_search if self.period_search is not None else PeriodSearch()

@@ -11,7 +11,8 @@ Six architectures, built by name with :func:`build_network`:
 Every network's ``forward(x, aux)`` takes ``x`` of shape (B, n_channels, N)
 for any ``N >= 1`` -- channels (phase gap, normalised magnitude) of a
 phase-sorted folded segment -- and ``aux`` of shape (B, n_aux), and returns
-logits (B, n_classes).
+logits (B, n_classes). The invariant networks and their ablation baselines
+are those of Zhang & Bloom (2020) [1]_.
 
 References
 ----------

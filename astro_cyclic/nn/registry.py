@@ -84,11 +84,12 @@ def build_network(name, *, n_classes, n_channels=2, n_aux=3, segment_length=200,
     ==========  =====================================================  ==========================
     name        defaults                                               not used (must be None)
     ==========  =====================================================  ==========================
-    itcn, tcn   kernel_size 5, hidden 24, dropout 0.25, depth: smallest max_hidden, pooling
-                D with (K-1)(2**(D+1)-2) > segment_length (5 for
-                K=5, L=200)
+    itcn, tcn   kernel_size 5, hidden 24, dropout 0.25, depth: the     max_hidden, pooling
+                smallest D with ``(K-1)(2**(D+1)-2)`` above
+                segment_length (5 for K=5, L=200)
     iresnet     depth 4, hidden 16, max_hidden 64, kernel_size 5,      --
-                dropout 0.25, pooling "aps" ("max": the paper's variant)
+                dropout 0.25, pooling "aps" ("max": the paper's
+                variant)
     resnet      as iresnet, pooling "max" (the only choice)            --
     gru, lstm   depth 2, hidden 24, dropout 0.15                       kernel_size, max_hidden,
                                                                        pooling
