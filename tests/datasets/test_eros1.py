@@ -68,14 +68,6 @@ def test_real_bands_differ_and_subsets(eros1_home, eros1_red):
     assert np.median([np.mean(b.mag) - np.mean(r.mag) for b, r in zip(blue.light_curves, red_test)]) != 0
 
 
-def test_real_load_is_fast(eros1_home):
-    import time
-
-    start = time.perf_counter()
-    load_eros1(data_home=eros1_home, subset="train")
-    assert time.perf_counter() - start < 5.0
-
-
 # ---------------------------------------------------------------------------
 # Offline: tiny files in the same format
 # ---------------------------------------------------------------------------
