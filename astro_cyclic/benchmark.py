@@ -41,7 +41,7 @@ from sklearn.base import clone
 from sklearn.metrics import balanced_accuracy_score, confusion_matrix
 from sklearn.model_selection import train_test_split
 
-__all__ = ["StarSplit", "stratified_star_splits", "run_benchmark", "write_results"]
+__all__ = ["StarSplit", "stratified_star_splits", "run_benchmark", "write_results", "describe_machine"]
 
 _RESULT_FORMAT = "astro_cyclic.benchmark"
 _RESULT_VERSION = 1
@@ -392,22 +392,47 @@ def _versions():
             "numpy": np.__version__, "sklearn": sklearn.__version__, "astropy": astropy.__version__}
 
 
-def _machine(models):
-    import torch
+def describe_machine():
+    """The machine a benchmark runs on, for its record.
 
-    from ._training import resolve_device
+    Returns
+    -------
+    dict
+        ``platform``, ``cpu`` (the CPU model from ``/proc/cpuinfo`` where it
+        exists, else :func:`platform.processor`, else None), ``cpu_count``,
+        ``usable_cpus`` (those this process may run on) and ``load_average``
+        (1, 5 and 15 min; None where the system has none): a busy machine
+        slows every timing, so results say how busy it was.
 
+    Examples
+    --------
+    >>> from astro_cyclic.benchmark import describe_machine
+    >>> sorted(describe_machine())
+    ['cpu', 'cpu_count', 'load_average', 'platform', 'usable_cpus']
+    """
     cpu = platform.processor() or None
     try:
         with open("/proc/cpuinfo") as fh:
             cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
     except OSError:
         pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        load = list(os.getloadavg())
+    except OSError:
+        load = None
+    return {"platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(), "usable_cpus": usable,
+            "load_average": load}
+
+
+def _machine(models):
+    import torch
+
+    from ._training import resolve_device
+
     devices = sorted({str(resolve_device(m.device)) for m in models.values() if _is_network(m)})
     gpu = torch.cuda.get_device_name(0) if any(d.startswith("cuda") for d in devices) else None
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(), "usable_cpus": usable,
-            "torch_threads": torch.get_num_threads(), "devices": devices, "gpu": gpu}
+    return describe_machine() | {"torch_threads": torch.get_num_threads(), "devices": devices, "gpu": gpu}
 
 
 def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ensembles=None, checkpoint=None,

@@ -35,6 +35,7 @@ import numpy as np  # noqa: E402
 
 import astro_cyclic  # noqa: E402
 from astro_cyclic import StarLightCurve, clean_light_curve  # noqa: E402
+from astro_cyclic.benchmark import describe_machine  # noqa: E402
 from astro_cyclic.datasets import make_periodic_variables  # noqa: E402
 from astro_cyclic.features import FEATURE_NAMES, RichardsFeatures  # noqa: E402
 
@@ -51,20 +52,6 @@ def _versions():
         except md.PackageNotFoundError:
             out[name] = None
     return out
-
-
-def _machine():
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
-    except OSError:
-        pass
-    try:
-        load = os.getloadavg()
-    except OSError:
-        load = None
-    return {"platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(), "load_average": load}
 
 
 def _light_curves(n_points, n_stars, seed):
@@ -120,7 +107,7 @@ def main(argv=None):
         rows.append(row)
         print(row)
 
-    result = {"machine": _machine(), "versions": _versions(), "n_features": len(FEATURE_NAMES),
+    result = {"machine": describe_machine(), "versions": _versions(), "n_features": len(FEATURE_NAMES),
               "n_features_cesium": len(cesium_names) if featurize is not None else None, "results": rows,
               "notes": "ms per light curve, one core; astro_cyclic best of --repeats runs, cesium one run. "
                        "'search': period searched (3 periodograms); 'catalogue': catalogue period (2)."}

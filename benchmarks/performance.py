@@ -53,6 +53,7 @@ from torch import nn  # noqa: E402
 import astro_cyclic  # noqa: E402
 from astro_cyclic import CyclicClassifier, StarLightCurve, clean_light_curve  # noqa: E402
 from astro_cyclic._training import _stack, segment_log_proba  # noqa: E402
+from astro_cyclic.benchmark import describe_machine  # noqa: E402
 from astro_cyclic.datasets import make_periodic_variables  # noqa: E402
 from astro_cyclic.nn import ITCN, IResNet  # noqa: E402
 from astro_cyclic.nn import layers as nn_layers  # noqa: E402
@@ -68,12 +69,6 @@ IRESNET_CONFIG = dict(kernel_size=5, depth=4, hidden=16, max_hidden=64, dropout=
 
 # --------------------------------------------------------------------------- machine
 def _machine():
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
-    except OSError:
-        pass
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                                 check=True).stdout.strip()
@@ -89,9 +84,8 @@ def _machine():
             versions[name] = md.version(name)
         except md.PackageNotFoundError:
             versions[name] = None
-    return {"platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(),
-            "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
-            "git_commit": commit, "working_tree_modified": dirty, "versions": versions}
+    return describe_machine() | {"torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
+                                 "git_commit": commit, "working_tree_modified": dirty, "versions": versions}
 
 
 def _best_time(fn, *, repeats, number, warmup=2):
