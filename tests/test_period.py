@@ -3,7 +3,7 @@ import pytest
 from sklearn.base import clone
 
 from astro_cyclic import PERIOD_METHODS, PeriodSearch, StarLightCurve, find_period
-from astro_cyclic.period import frequency_grid, validate_period_method
+from astro_cyclic.period import _round_up_length, frequency_grid, validate_period_method
 
 
 def survey_times(rng, n, baseline=400.0):
@@ -57,10 +57,22 @@ def test_sinusoid_is_not_doubled():
     assert find_period(t, mag, np.full(t.size, 0.05)) == pytest.approx(1.7, rel=2e-3)
 
 
+def test_similar_baselines_share_a_grid_length():
+    # So the fast periodogram reuses its FINUFFT plans from star to star.
+    rng = np.random.default_rng(4)
+    lengths = {frequency_grid(np.array([0.0, baseline])).size for baseline in rng.uniform(1900, 2000, 50)}
+    assert len(lengths) <= 2
+    for n in range(1, 5000):
+        rounded = _round_up_length(n)
+        assert n <= rounded <= 1.125 * n
+        assert rounded >> max(0, rounded.bit_length() - 5) << max(0, rounded.bit_length() - 5) == rounded
+
+
 def test_frequency_grid():
     f = frequency_grid(np.array([0.0, 100.0]), min_period=0.1, samples_per_peak=5)
     assert f[0] == pytest.approx(0.01) and f[-1] == pytest.approx(10.0)
-    assert np.diff(f)[0] == pytest.approx(1 / 500, rel=0.01)
+    # At least samples_per_peak per 1/baseline, and at most 12.5% more (the length is rounded up).
+    assert 1 / 500 / 1.125 <= np.diff(f)[0] <= 1 / 500
     assert frequency_grid(np.array([0.0, 100.0]), n_frequencies=1000).size == 1000
     with pytest.raises(ValueError, match="span zero days"):
         frequency_grid(np.array([1.0, 1.0]))
