@@ -1,0 +1,166 @@
+"""Does averaging iTCNs trained with different seeds close the gap to the random forest?
+
+Run from the repository root, after ``astro-cyclic benchmark --dataset eros1``
+has filled ``benchmarks/results/benchmark_eros1.checkpoint.jsonl``::
+
+    python benchmarks/seed_ensemble.py fit --splits 0,1,2,3 --data-home ../shared/data   # one process
+    python benchmarks/seed_ensemble.py fit --splits 4,5,6,7 --data-home ../shared/data   # another
+    python benchmarks/seed_ensemble.py report --data-home ../shared/data
+
+``fit`` trains, on each named split of the benchmark (EROS-1 red band, the same
+8 per-star splits), ``--extra-seeds`` more iTCNs with the default settings and
+seeds ``split.seed + 1``, ``split.seed + 2``, ...; each fit's test probabilities
+go to ``benchmarks/results/seed_ensemble_eros1/split<k>_seed<j>.json`` (one file
+per fit, so processes never write the same file, and a stopped run resumes).
+``report`` reads them with the benchmark's own iTCN (seed offset 0) and random
+forest rows from the checkpoint and writes ``seed_ensemble_eros1.{json,md}``:
+per split the accuracy of each single iTCN, of their mean probabilities, and
+of that mean averaged with the forest's, and the paired differences to the
+forest. Not part of the test suite; about 3 minutes per fit on one core.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _data(data_home):
+    from astro_cyclic.benchmark import stratified_star_splits
+    from astro_cyclic.datasets import load_eros1
+
+    data = load_eros1(data_home=data_home)
+    target = np.asarray(data.target)
+    # The benchmark's splits: astro-cyclic benchmark --dataset eros1 uses seed 0 and 8 splits.
+    return data, target, stratified_star_splits(target, n_splits=8, random_state=0)
+
+
+def fit(args):
+    import torch
+
+    from astro_cyclic import CyclicClassifier
+
+    torch.set_num_threads(1)
+    data, target, splits = _data(args.data_home)
+    out = RESULTS / "seed_ensemble_eros1"
+    out.mkdir(parents=True, exist_ok=True)
+    stars = list(data.light_curves)
+    for k in (int(s) for s in args.splits.split(",")):
+        split = splits[k]
+        train, val, test = split[0], split[1], split[2]
+        fit_idx = np.concatenate([train, val])
+        for offset in range(1, args.extra_seeds + 1):
+            path = out / f"split{k}_seed{offset}.json"
+            if path.exists():
+                continue
+            # As run_benchmark fits a network: the split's validation fraction, a seed of its own.
+            clf = CyclicClassifier("itcn", random_state=split.seed + offset,
+                                   validation_fraction=split.validation_fraction)
+            start = time.perf_counter()
+            clf.fit([stars[i] for i in fit_idx], target[fit_idx])
+            seconds = time.perf_counter() - start
+            proba = clf.predict_proba([stars[i] for i in test])
+            accuracy = float(np.mean(clf.classes_[proba.argmax(1)] == target[test]))
+            path.write_text(json.dumps({"split": k, "split_seed": split.seed, "seed": split.seed + offset,
+                                        "classes": [str(c) for c in clf.classes_], "accuracy": accuracy,
+                                        "fit_seconds": seconds, "proba": proba.tolist()}))
+            print(f"split {k}, seed offset {offset}: accuracy {accuracy:.4f}, fit {seconds:.0f} s", flush=True)
+    return 0
+
+
+def report(args):
+    from astro_cyclic.benchmark import describe_machine
+
+    data, target, splits = _data(args.data_home)
+    classes = np.unique(target)
+    rows = [json.loads(line) for line in (RESULTS / "benchmark_eros1.checkpoint.jsonl").read_text().splitlines()
+            if line.strip()]
+    base = {(int(r["split"].split(":")[0]), r["model"]): r["row"] for r in rows}
+    per_split = []
+    for k, split in enumerate(splits):
+        files = sorted((RESULTS / "seed_ensemble_eros1").glob(f"split{k}_seed*.json"))
+        if not files or (k, "itcn") not in base or (k, "rf") not in base:
+            continue
+        truth = target[split[2]]
+        singles = [np.asarray(base[(k, "itcn")]["proba"])]
+        for path in files:
+            entry = json.loads(path.read_text())
+            assert entry["classes"] == [str(c) for c in classes] and entry["split_seed"] == split.seed
+            singles.append(np.asarray(entry["proba"]))
+        forest = np.asarray(base[(k, "rf")]["proba"])
+        mean = np.mean(singles, axis=0)
+
+        def accuracy(proba):
+            return float(np.mean(classes[proba.argmax(1)] == truth))
+
+        per_split.append({"split": k, "n_itcn": len(singles), "itcn_single": [accuracy(p) for p in singles],
+                          "itcn_ensemble": accuracy(mean), "rf": accuracy(forest),
+                          "itcn_ensemble+rf": accuracy((mean + forest) / 2),
+                          "itcn_seed0+rf": accuracy((singles[0] + forest) / 2)})
+    if not per_split:
+        raise SystemExit("no split has both extra iTCN fits and benchmark rows; run 'fit' first")
+
+    def summary(values):
+        values = np.asarray(values)
+        return {"mean": float(values.mean()), "std": float(values.std(ddof=1)) if values.size > 1 else None}
+
+    rf = np.array([s["rf"] for s in per_split])
+    result = {"dataset": "EROS-1 red band (catalogue periods)", "splits": per_split, "machine": describe_machine(),
+              "summary": {}}
+    for key in ("itcn_ensemble", "itcn_ensemble+rf", "itcn_seed0+rf", "rf"):
+        values = np.array([s[key] for s in per_split])
+        diff = values - rf
+        result["summary"][key] = {"accuracy": summary(values), "difference_to_rf": {
+            "median": float(np.median(diff)), "plus": float(np.percentile(diff, 84) - np.median(diff)),
+            "minus": float(np.median(diff) - np.percentile(diff, 16))}}
+    result["summary"]["itcn_single"] = {"accuracy": summary([a for s in per_split for a in s["itcn_single"]])}
+    (RESULTS / "seed_ensemble_eros1.json").write_text(json.dumps(result, indent=1))
+
+    n_itcn = sorted({s["n_itcn"] for s in per_split})
+    lines = ["# iTCN seed ensembles on EROS-1 (benchmarks/seed_ensemble.py)", "",
+             f"{len(per_split)} of the benchmark's 8 splits; {'/'.join(map(str, n_itcn))} iTCNs per split (the "
+             "benchmark's own and extra seeds), default settings. Accuracy: per-star test accuracy, mean ± std over "
+             "splits; Δ vs rf: median paired difference to the random forest, 1-sigma range.", "",
+             "| model | accuracy | Δ vs rf |", "|---|---|---|"]
+    single = result["summary"]["itcn_single"]["accuracy"]
+    lines.append(f"| one iTCN (mean ± std over every fit) | {100 * single['mean']:.1f}% ± {100 * single['std']:.1f}% "
+                 "| |")
+    for key, label in (("itcn_ensemble", "mean of the iTCNs"), ("itcn_seed0+rf", "one iTCN + rf"),
+                       ("itcn_ensemble+rf", "mean of the iTCNs + rf"), ("rf", "rf")):
+        s = result["summary"][key]
+        acc, diff = s["accuracy"], s["difference_to_rf"]
+        std = "" if acc["std"] is None else f" ± {100 * acc['std']:.1f}%"
+        delta = "(reference)" if key == "rf" else \
+            f"{100 * diff['median']:+.1f} (+{100 * diff['plus']:.1f}/-{100 * diff['minus']:.1f})"
+        lines.append(f"| {label} | {100 * acc['mean']:.1f}%{std} | {delta} |")
+    lines += ["", "| split | single iTCNs | mean of iTCNs | rf | mean + rf |", "|---|---|---|---|---|"]
+    for s in per_split:
+        lines.append(f"| {s['split']} | {', '.join(f'{100 * a:.1f}' for a in s['itcn_single'])} | "
+                     f"{100 * s['itcn_ensemble']:.1f} | {100 * s['rf']:.1f} | {100 * s['itcn_ensemble+rf']:.1f} |")
+    m = result["machine"]
+    lines += ["", f"Machine: {m.get('cpu')}, {m.get('cpu_count')} cores; one torch thread per fit."]
+    (RESULTS / "seed_ensemble_eros1.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("fit", help="train the extra iTCNs of some splits")
+    p.add_argument("--splits", default="0,1,2,3,4,5,6,7", help="comma-separated split numbers (0-7)")
+    p.add_argument("--extra-seeds", type=int, default=2, help="iTCNs per split besides the benchmark's (2)")
+    p.add_argument("--data-home", default=None)
+    p = sub.add_parser("report", help="combine the fits with the benchmark's rows; write JSON and markdown")
+    p.add_argument("--data-home", default=None)
+    args = parser.parse_args(argv)
+    return fit(args) if args.command == "fit" else report(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
