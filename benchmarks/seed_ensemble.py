@@ -16,7 +16,7 @@ per fit, so processes never write the same file, and a stopped run resumes).
 forest rows from the checkpoint and writes ``seed_ensemble_eros1.{json,md}``:
 per split the accuracy of each single iTCN, of their mean probabilities, and
 of that mean averaged with the forest's, and the paired differences to the
-forest. Not part of the test suite; about 3 minutes per fit on one core.
+forest. Not part of the test suite; about 150 s per fit on one core.
 """
 
 import argparse
