@@ -74,25 +74,27 @@ def fit(args):
 
 
 def report(args):
-    from astro_cyclic.benchmark import describe_machine
+    # The benchmark's own summaries and split keys, so the figures are computed as in its tables.
+    from astro_cyclic.benchmark import _mean_std, _paired, _split_key, describe_machine
 
     data, target, splits = _data(args.data_home)
     classes = np.unique(target)
     rows = [json.loads(line) for line in (RESULTS / "benchmark_eros1.checkpoint.jsonl").read_text().splitlines()
             if line.strip()]
-    base = {(int(r["split"].split(":")[0]), r["model"]): r["row"] for r in rows}
+    base = {(r["split"], r["model"]): r["row"] for r in rows}
     per_split = []
     for k, split in enumerate(splits):
+        key = _split_key(k, split.seed, split[2])
         files = sorted((RESULTS / "seed_ensemble_eros1").glob(f"split{k}_seed*.json"))
-        if not files or (k, "itcn") not in base or (k, "rf") not in base:
+        if not files or (key, "itcn") not in base or (key, "rf") not in base:
             continue
         truth = target[split[2]]
-        singles = [np.asarray(base[(k, "itcn")]["proba"])]
+        singles = [np.asarray(base[(key, "itcn")]["proba"])]
         for path in files:
             entry = json.loads(path.read_text())
             assert entry["classes"] == [str(c) for c in classes] and entry["split_seed"] == split.seed
             singles.append(np.asarray(entry["proba"]))
-        forest = np.asarray(base[(k, "rf")]["proba"])
+        forest = np.asarray(base[(key, "rf")]["proba"])
         mean = np.mean(singles, axis=0)
 
         def accuracy(proba):
@@ -105,20 +107,13 @@ def report(args):
     if not per_split:
         raise SystemExit("no split has both extra iTCN fits and benchmark rows; run 'fit' first")
 
-    def summary(values):
-        values = np.asarray(values)
-        return {"mean": float(values.mean()), "std": float(values.std(ddof=1)) if values.size > 1 else None}
-
-    rf = np.array([s["rf"] for s in per_split])
+    rf = [s["rf"] for s in per_split]
     result = {"dataset": "EROS-1 red band (catalogue periods)", "splits": per_split, "machine": describe_machine(),
               "summary": {}}
     for key in ("itcn_ensemble", "itcn_ensemble+rf", "itcn_seed0+rf", "rf"):
-        values = np.array([s[key] for s in per_split])
-        diff = values - rf
-        result["summary"][key] = {"accuracy": summary(values), "difference_to_rf": {
-            "median": float(np.median(diff)), "plus": float(np.percentile(diff, 84) - np.median(diff)),
-            "minus": float(np.median(diff) - np.percentile(diff, 16))}}
-    result["summary"]["itcn_single"] = {"accuracy": summary([a for s in per_split for a in s["itcn_single"]])}
+        values = [s[key] for s in per_split]
+        result["summary"][key] = {"accuracy": _mean_std(values), "difference_to_rf": _paired(values, rf)}
+    result["summary"]["itcn_single"] = {"accuracy": _mean_std([a for s in per_split for a in s["itcn_single"]])}
     (RESULTS / "seed_ensemble_eros1.json").write_text(json.dumps(result, indent=1))
 
     n_itcn = sorted({s["n_itcn"] for s in per_split})
