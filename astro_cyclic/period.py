@@ -162,6 +162,42 @@ def _harmonic_chi2(time, mag, weights, frequencies, n_harmonics):
     return np.einsum("fn,fn->f", resid, resid)
 
 
+def lomb_scargle_power(time, mag, err, frequency, method, *, nterms=1):
+    """Lomb-Scargle power on a regular grid with a registry method; NaN as ``-inf``.
+
+    The one periodogram of the package (the period search and the Richards
+    features): ``"fastnifty"`` with ``nterms=1`` runs nifty-ls with its
+    FINUFFT plans kept between stars, any other case astropy's
+    ``LombScargle.power`` with the method of :data:`PERIOD_METHODS`.
+
+    Parameters
+    ----------
+    time, mag : ndarray
+        Times (days) and magnitudes, cleaned.
+    err : ndarray or None
+        Magnitude errors; unweighted when None.
+    frequency : ndarray
+        Regular grid, 1/day (from :func:`frequency_grid`).
+    method : str
+        A key of :data:`PERIOD_METHODS` (already validated).
+    nterms : int
+        Harmonics of the Lomb-Scargle model.
+
+    Returns
+    -------
+    ndarray
+        Power at each frequency.
+    """
+    if method == "fastnifty" and nterms == 1:
+        # nifty-ls's periodogram (to its 1e-9 precision) without building two FINUFFT plans per star.
+        power = nifty_power(time, mag, err, frequency[0], frequency[1] - frequency[0], frequency.size)
+    else:
+        single, multi, kwds = PERIOD_METHODS[method]
+        power = LombScargle(time, mag, err, nterms=nterms).power(
+            frequency, method=single if nterms == 1 else multi, method_kwds=kwds, assume_regular_frequency=True)
+    return np.nan_to_num(np.asarray(power, dtype=float), nan=-np.inf)
+
+
 def _top_peaks(power, n):
     """Indices of the ``n`` highest local maxima of ``power``."""
     inner = (power[1:-1] >= power[:-2]) & (power[1:-1] >= power[2:])
@@ -220,15 +256,7 @@ def find_period(time, mag, err=None, *, method="auto", min_period=0.05, max_peri
     method = validate_period_method(method)
     frequency = frequency_grid(time, min_period=min_period, max_period=max_period,
                                samples_per_peak=samples_per_peak, n_frequencies=n_frequencies)
-    if method == "fastnifty" and nterms == 1:
-        # nifty-ls's periodogram (to its 1e-9 precision) without building two FINUFFT plans per star.
-        power = nifty_power(time, mag, err, frequency[0], frequency[1] - frequency[0], frequency.size)
-    else:
-        single, multi, kwds = PERIOD_METHODS[method]
-        ls = LombScargle(time, mag, err, nterms=nterms)
-        power = ls.power(frequency, method=single if nterms == 1 else multi, method_kwds=kwds,
-                         assume_regular_frequency=True)
-    power = np.nan_to_num(np.asarray(power, dtype=float), nan=-np.inf)
+    power = lomb_scargle_power(time, mag, err, frequency, method, nterms=nterms)
     candidates = frequency[_top_peaks(power, max(1, n_candidates))]
     weights = np.ones_like(mag) if err is None else 1.0 / np.asarray(err, float) ** 2
     best = candidates[0]

@@ -173,14 +173,13 @@ References
 import os
 
 import numpy as np
-from astropy.timeseries import LombScargle
 from scipy.linalg import lapack
 from scipy.special import ndtri_exp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..lightcurves import as_light_curves, clean_light_curve
-from ..period import PERIOD_METHODS, PeriodSearch, frequency_grid, validate_period_method
+from ..period import PeriodSearch, frequency_grid, lomb_scargle_power, validate_period_method
 
 __all__ = ["FEATURE_NAMES", "RichardsFeatures", "richards_features"]
 
@@ -385,9 +384,7 @@ def _significance(y, sw, frequency, t):
 
 def _next_frequency(t, y, err, grid, method):
     """Highest Lomb-Scargle peak of ``y``, refined by a parabola through the top three grid points."""
-    single, _, kwds = PERIOD_METHODS[method]
-    power = LombScargle(t, y, err).power(grid, method=single, method_kwds=kwds, assume_regular_frequency=True)
-    power = np.nan_to_num(np.asarray(power, dtype=float), nan=-np.inf)
+    power = lomb_scargle_power(t, y, err, grid, method)
     k = int(np.argmax(power))
     if 0 < k < grid.size - 1 and np.all(np.isfinite(power[k - 1:k + 2])):
         left, top, right = power[k - 1:k + 2]
@@ -645,8 +642,9 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
         Returns
         -------
         ndarray, shape (n_stars, n_features)
-            One column per name of :data:`FEATURE_NAMES`. Non-finite values (a ratio with a zero denominator, say) are NaN,
-            which scikit-learn's tree ensembles accept.
+            One column per name of :data:`FEATURE_NAMES`. Non-finite values (a
+            ratio with a zero denominator, say) are NaN, which scikit-learn's
+            tree ensembles accept.
         """
         check_is_fitted(self)
         return self._features_and_periods(X)[0]
