@@ -572,8 +572,8 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
         "format": _RESULT_FORMAT, "format_version": _RESULT_VERSION, "dataset": dataset,
         "n_stars": int(target.size), "classes": classes.tolist(),
         "class_counts": {str(c): int(n) for c, n in zip(classes, counts)},
-        "n_splits": len(parts), "split_sizes": {"train": int(parts[0][0].size), "val": int(parts[0][1].size),
-                                                 "test": int(parts[0][2].size)},
+        "n_splits": len(parts),
+        "split_sizes": {"train": int(parts[0][0].size), "val": int(parts[0][1].size), "test": int(parts[0][2].size)},
         # Every model's random_state was replaced by these, one per split.
         "split_seeds": [int(part[3]) for part in parts],
         "reference": reference, "git_commit": _git_commit(), "versions": _versions(), "machine": _machine(models),

@@ -1,6 +1,5 @@
 """`RichardsForestClassifier`: the random-forest baseline on Richards et al. (2011) features."""
 
-import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils.validation import check_is_fitted
@@ -108,7 +107,7 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         light_curves = as_light_curves(X)
         y_idx = self._encode_labels(len(light_curves), y)
         self.features_ = RichardsFeatures(self.period_search, min_points=self.min_points,
-                                         memory=self.memory).fit(light_curves)
+                                          memory=self.memory).fit(light_curves)
         features = self._features(light_curves)
         class_weight = self.class_weight
         if isinstance(class_weight, dict):

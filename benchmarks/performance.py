@@ -399,8 +399,8 @@ def period_benchmarks(quick):
         for lc, f in zip(clean, grids):
             nifty_power(lc.time, lc.mag, lc.err, f[0], f[1] - f[0], f.size)
 
-    for key, fn in (("periodogram_nifty_astropy_ms", through_astropy), ("periodogram_nifty_reused_plans_ms",
-                                                                          reused_plans)):
+    for key, fn in (("periodogram_nifty_astropy_ms", through_astropy),
+                    ("periodogram_nifty_reused_plans_ms", reused_plans)):
         out[key] = 1e3 * _best_time(fn, repeats=5, number=1, warmup=1) / n_stars
     # The whole search: periodogram, harmonic refit of the 5 highest peaks and the doubling test.
     for method in ("fastnifty", "fast"):
@@ -492,7 +492,8 @@ def _markdown(results):
               "| computation | ms per star |", "|---|---:|",
               f"| periodogram, nifty-ls through astropy (plans built per star) | "
               f"{pe['periodogram_nifty_astropy_ms']:.1f} |",
-              f"| periodogram, nifty-ls with plans kept between stars | {pe['periodogram_nifty_reused_plans_ms']:.1f} |",
+              "| periodogram, nifty-ls with plans kept between stars | "
+              f"{pe['periodogram_nifty_reused_plans_ms']:.1f} |",
               f"| whole search (5 peaks refitted, doubling test), nifty-ls | {pe['fastnifty_ms_per_star']:.1f} |",
               f"| whole search, astropy 'fast' | {pe['fast_ms_per_star']:.0f} |", "",
               "## End-to-end predict_proba (200-point stars, stars per second)", "",

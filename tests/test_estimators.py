@@ -84,7 +84,8 @@ def test_repeatable_with_seed(survey):
 def test_random_state_kinds(survey):
     X, y = survey.light_curves[:30], survey.target[:30]
     for state in (np.random.RandomState(0), np.random.default_rng(0)):
-        assert CyclicClassifier(**(SMALL | {"max_epochs": 1, "random_state": state})).fit(X, y).predict(X).shape == (30,)
+        clf = CyclicClassifier(**(SMALL | {"max_epochs": 1, "random_state": state}))
+        assert clf.fit(X, y).predict(X).shape == (30,)
     with pytest.raises(ValueError, match="random_state must be"):
         CyclicClassifier(**(SMALL | {"random_state": "seed"})).fit(X, y)
 
@@ -98,7 +99,8 @@ def test_sklearn_contract(fitted, survey):
     clf = CyclicClassifier(**SMALL)
     assert clf.fit(survey.light_curves, survey.target) is clf
     restored = pickle.loads(pickle.dumps(fitted))
-    np.testing.assert_array_equal(restored.predict_proba(survey.light_curves), fitted.predict_proba(survey.light_curves))
+    np.testing.assert_array_equal(restored.predict_proba(survey.light_curves),
+                                  fitted.predict_proba(survey.light_curves))
 
 
 def test_pipeline_gridsearch_cross_val(survey):

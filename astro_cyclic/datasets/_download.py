@@ -178,4 +178,3 @@ def ensure_files(folder, remote_files, *, download, dataset, source, listed=None
             raise _not_found(remote.name, folder, dataset=dataset, source=source, files=names,
                              download_hint=True)
         fetch_file(remote.url, target, sha256=remote.sha256)
-

@@ -171,4 +171,3 @@ def test_rrc_period_recoverable_with_lomb_scargle():
         best = 1.0 / frequency[np.argmax(power)]
         good += abs(best - lc.period) / lc.period < 0.01
     assert good >= 16
-
