@@ -35,18 +35,29 @@ def torchrun(tmp_path, args, name):
 
 def test_two_processes_take_the_single_process_steps(tmp_path):
     """Without dropout, a DDP step on the batch split over 2 ranks is the single-process step on the whole
-    batch (the loss is the whole batch's mean): same losses, same best epoch, same probabilities, up to
-    float32 rounding of the sums. Validation is on, so early stopping and the best epoch are exercised."""
+    batch (the loss is the whole batch's mean): same decisions (epochs, best epoch, test accuracy) and the
+    same losses and probabilities up to float32 rounding. Validation is on, so early stopping and the best
+    epoch are exercised.
+
+    Why the tolerance is 2e-4 and not float32's 1e-7: the two ranks sum their halves of every batch
+    gradient separately and DDP adds the halves, so each gradient differs from the single process's by
+    float32 rounding (~1e-7 relative). Adam divides each step by the root of the gradient's second moment,
+    which passes such differences on undamped for weights whose gradient is near zero, and they compound
+    over the run's ~30 steps. Both processes use one thread (``--threads 1``, OMP_NUM_THREADS=1), so thread
+    counts are not the cause. Measured after 4 epochs: 3.2e-5 (relative, losses, AMD EPYC) and 3.2e-5
+    (absolute, probabilities, Intel Xeon); the tolerance leaves a factor of 6.
+    """
     args = SMALL + ["--max-epochs", "4", "--dropout", "0", "--validation-fraction", "0.25", "--n-iter-no-change",
                     "2"]
     parallel = torchrun(tmp_path, args, "ddp")
     single = train_main(args + ["--device", "cpu", "--metrics", str(tmp_path / "single.json")])
     assert parallel["world_size"] == 2 and single["world_size"] == 1
+    assert parallel["threads_per_process"] == single["threads_per_process"] == 1
     assert parallel["epochs"] == single["epochs"] and parallel["best_epoch"] == single["best_epoch"]
     for key in ("train_loss", "val_loss", "val_accuracy", "lr"):
         np.testing.assert_allclose([h[key] for h in parallel["history"]], [h[key] for h in single["history"]],
-                                   rtol=1e-5, err_msg=key)
-    np.testing.assert_allclose(parallel["test_proba"], single["test_proba"], rtol=0, atol=1e-5)
+                                   rtol=2e-4, err_msg=key)
+    np.testing.assert_allclose(parallel["test_proba"], single["test_proba"], rtol=0, atol=2e-4)
     assert parallel["test_accuracy"] == single["test_accuracy"]
 
 
