@@ -10,6 +10,12 @@ later star with that length; the pre- and post-processing are nifty-ls's own
 compiled helpers, so the power is nifty-ls's within FINUFFT's 1e-9 precision (checked in the tests
 against ``LombScargle.power(method="fastnifty")``).
 
+The helpers are private to nifty-ls, so they are called only for the nifty-ls
+versions they were written against (:data:`NIFTY_LS_VERSIONS`) and when they
+are present with the names used here (:func:`reusable_plans_available`);
+otherwise the period search falls back to astropy's ``fastnifty`` method,
+which calls nifty-ls through its public interface.
+
 Plans are cached per thread (a plan holds its own work arrays, so two threads
 must not share one) and at most :data:`MAX_PLANS_PER_THREAD` grid lengths are
 kept, the least recently used dropped first: a plan for 200,000 frequencies
@@ -21,12 +27,17 @@ References
 .. [2] Barnett, A. H., Magland, J., & af Klinteberg, L. 2019, SIAM J. Sci. Comput., 41, C479
 """
 
+import functools
 import threading
 from collections import OrderedDict
 
 import numpy as np
 
-__all__ = ["MAX_PLANS_PER_THREAD", "nifty_power"]
+__all__ = ["MAX_PLANS_PER_THREAD", "NIFTY_LS_VERSIONS", "nifty_power", "reusable_plans_available"]
+
+#: nifty-ls versions (from, below) whose private compiled helpers :func:`nifty_power` calls: 1.1 added them;
+#: a new major version may change them.
+NIFTY_LS_VERSIONS = ((1, 1), (2, 0))
 
 #: Grid lengths whose FINUFFT plans each thread keeps.
 MAX_PLANS_PER_THREAD = 4
@@ -37,6 +48,31 @@ MAX_PLANS_PER_THREAD = 4
 _FINUFFT_KWARGS = {"eps": 1e-9, "upsampfac": 1.25, "fftw": 64, "nthreads": 1}
 
 _local = threading.local()
+
+
+@functools.cache
+def reusable_plans_available():
+    """Whether :func:`nifty_power` can run: nifty-ls and finufft importable, a version in
+    :data:`NIFTY_LS_VERSIONS`, and the helpers it calls present.
+
+    Examples
+    --------
+    >>> isinstance(reusable_plans_available(), bool)
+    True
+    """
+    try:
+        import finufft  # noqa: F401
+        import nifty_ls
+        from nifty_ls import cpu_helpers
+    except ImportError:
+        return False
+    try:
+        version = tuple(int(part) for part in nifty_ls.__version__.split(".")[:2])
+    except (AttributeError, ValueError):  # a development version string we cannot read
+        return False
+    low, high = NIFTY_LS_VERSIONS
+    return low <= version < high and all(
+        hasattr(cpu_helpers, name) for name in ("process_finufft_inputs", "process_finufft_outputs", "NormKind"))
 
 
 def _plans(n_frequencies):

@@ -94,7 +94,8 @@ def demo(args):
     train_idx, test_idx = train_test_split(np.arange(len(target)), test_size=0.2, stratify=target,
                                            random_state=args.seed)
     clf = CyclicClassifier(args.architecture, segment_length=args.segment_length, max_epochs=args.epochs,
-                           validation_fraction=0.25, random_state=args.seed, verbose=args.verbose)
+                           validation_fraction=0.25, random_state=args.seed, n_jobs=args.n_jobs,
+                           verbose=0 if args.quiet else 1)
     print(f"{name}: {len(target)} stars, {np.unique(target).size} classes; "
           f"training {clf.architecture} on {train_idx.size} stars ({train_idx.size // 4} for validation)")
     start = time.perf_counter()
@@ -158,17 +159,19 @@ class _Problems:
 
 
 class _Star:
-    """A cleaned light curve with its period, the file it came from and where its period came from."""
+    """A prepared star (cleaned light curve, period, period source) and the file it came from."""
 
-    __slots__ = ("lc", "path", "period_source")
+    __slots__ = ("prepared", "path")
 
-    def __init__(self, lc, path, period_source):
-        self.lc, self.path, self.period_source = lc, path, period_source
+    def __init__(self, prepared, path):
+        self.prepared, self.path = prepared, path
 
 
 def _input_files(args, problems):
-    from .io import find_light_curve_files
+    from .io import find_light_curve_files, validate_file_format
 
+    if args.format.lower() != "auto":  # checked once, before any file (auto is resolved per file)
+        validate_file_format(args.format)
     files = []
     for name in args.inputs:
         path = Path(name)
@@ -185,15 +188,23 @@ def _input_files(args, problems):
 
 
 def _load_stars(args, files, problems, *, min_points, search, periods=None, catalogue=True):
-    """Read, clean and give a period to every star in ``files``.
+    """Read and prepare (clean, give a period to) every star in ``files``.
 
     The period is the one in ``periods`` (the --period-table) for the star, else the
     one its file carries (when ``catalogue``), else found by ``search``.
     """
+    from ._threads import thread_limits
+
+    with thread_limits(args.n_jobs):  # the period search's least squares run on BLAS
+        return _read_and_prepare(args, files, problems, min_points, search, periods, catalogue)
+
+
+def _read_and_prepare(args, files, problems, min_points, search, periods, catalogue):
     from tqdm.auto import tqdm
 
     from .io import read_light_curves
-    from .lightcurves import clean_light_curve
+    from .lightcurves import StarLightCurve
+    from .prepare import prepare_light_curve
 
     columns = {name: getattr(args, name) for name in ("time_column", "mag_column", "flux_column", "err_column",
                                                       "id_column")}
@@ -206,16 +217,15 @@ def _load_stars(args, files, problems, *, min_points, search, periods=None, cata
             problems.add(path, str(exc))
             continue
         for lc in light_curves:
+            if not catalogue:  # the search's period, not the file's
+                lc = StarLightCurve(lc.time, lc.mag, lc.err, star_id=lc.star_id)
             try:
-                lc = clean_light_curve(lc, min_points=min_points)
-                if periods is not None and lc.star_id in periods:
-                    stars.append(_Star(lc.with_period(periods[lc.star_id]), path, "table"))
-                elif catalogue and lc.period is not None:
-                    stars.append(_Star(lc, path, "file"))
-                else:
-                    stars.append(_Star(lc.with_period(search(lc)), path, "search"))
+                prepared = prepare_light_curve(lc, period_search=search, min_points=min_points,
+                                               period=None if periods is None else periods.get(lc.star_id))
             except ValueError as exc:
                 problems.add(path, str(exc))
+                continue
+            stars.append(_Star(prepared, path))
     return stars
 
 
@@ -244,13 +254,13 @@ def _catalogue_periods(args):
 
 def _labelled(stars, labels, label_path, problems):
     """The stars that have a label, and their labels; the others are reported in one message."""
-    kept = [star for star in stars if star.lc.star_id in labels]
-    missing = [star for star in stars if star.lc.star_id not in labels]
+    kept = [star for star in stars if star.prepared.star_id in labels]
+    missing = [star for star in stars if star.prepared.star_id not in labels]
     if missing:
-        shown = ", ".join(f"{s.lc.star_id!r} ({s.path})" for s in missing[:5])
+        shown = ", ".join(f"{s.prepared.star_id!r} ({s.path})" for s in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         problems.add(label_path, f"{len(missing)} star(s) have no label there and were left out: {shown}{more}")
-    return kept, np.array([labels[star.lc.star_id] for star in kept])
+    return kept, np.array([labels[star.prepared.star_id] for star in kept])
 
 
 def _predict_proba(clf, stars, quiet):
@@ -260,7 +270,7 @@ def _predict_proba(clf, stars, quiet):
     with tqdm(total=len(stars), desc="classifying", unit="star", disable=quiet, file=sys.stderr) as bar:
         for start in range(0, len(stars), PREDICT_CHUNK):
             chunk = stars[start:start + PREDICT_CHUNK]
-            proba[start:start + len(chunk)] = clf.predict_proba([star.lc for star in chunk])
+            proba[start:start + len(chunk)] = clf.predict_proba([star.prepared for star in chunk])
             bar.update(len(chunk))
     return proba
 
@@ -269,11 +279,12 @@ def _star_table(stars):
     from astropy import units as u
     from astropy.table import Table
 
-    period = np.array([star.lc.period for star in stars], dtype=float)
-    return Table({"star_id": [str(star.lc.star_id) for star in stars], "file": [str(star.path) for star in stars],
-                  "n_points": np.array([len(star.lc) for star in stars], dtype=int),
+    period = np.array([star.prepared.period for star in stars], dtype=float)
+    return Table({"star_id": [str(star.prepared.star_id) for star in stars],
+                  "file": [str(star.path) for star in stars],
+                  "n_points": np.array([len(star.prepared) for star in stars], dtype=int),
                   "period": period * u.day,
-                  "period_source": [star.period_source for star in stars]})
+                  "period_source": [star.prepared.period_source for star in stars]})
 
 
 def _prediction_table(stars, classes, proba, model_path):
@@ -285,7 +296,8 @@ def _prediction_table(stars, classes, proba, model_path):
         table[f"proba_{label}"] = proba[:, j]
     table.meta.update({"model": str(model_path), "astro_cyclic_version": __version__,
                        "description": "Per-star class probabilities from astro-cyclic predict; period in days, "
-                                      "period_source: table (--period-table), file (the file's metadata) or search"})
+                                      "period_source: table (--period-table), catalogue (the file's "
+                                      "metadata) or search"})
     return table
 
 
@@ -339,8 +351,10 @@ def fit(args):
 
     from . import CyclicClassifier
     from .io import read_star_table
+    from .nn import validate_architecture
     from .period import PeriodSearch
 
+    validate_architecture(args.architecture)  # before the files are read and their periods searched
     model = Path(args.model)
     if model.exists() and not args.overwrite:  # refuse before the training, not after
         raise FileExistsError(f"{model} exists; choose another --model or pass --overwrite to replace it")
@@ -351,7 +365,7 @@ def fit(args):
                            batch_size=args.batch_size, validation_fraction=args.validation_fraction,
                            class_weight=None if args.class_weight == "none" else args.class_weight,
                            period_search=search, min_points=args.min_points, device=args.device,
-                           random_state=args.seed, verbose=0 if args.quiet else 1)
+                           random_state=args.seed, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1)
     problems = _Problems()
     files = _input_files(args, problems)
     stars = _load_stars(args, files, problems, min_points=args.min_points, search=search or PeriodSearch(),
@@ -362,7 +376,7 @@ def fit(args):
     counts = ", ".join(f"{label} {n}" for label, n in sorted(Counter(y.tolist()).items()))
     print(f"training {clf.architecture} on {len(stars)} stars ({counts})")
     start = time.perf_counter()
-    clf.fit([star.lc for star in stars], y)
+    clf.fit([star.prepared for star in stars], y)
     seconds = time.perf_counter() - start
     clf.save(model, overwrite=args.overwrite)
     print(f"trained in {seconds:.0f} s ({len(clf.history_)} epochs, best {clf.best_epoch_}); wrote {model}")
@@ -375,7 +389,7 @@ def predict(args):
     from .period import PeriodSearch
 
     output = _checked_output(args.output, args.overwrite)
-    clf = CyclicClassifier.load(args.model, device=args.device)
+    clf = CyclicClassifier.load(args.model, device=args.device).set_params(n_jobs=args.n_jobs)
     periods = _catalogue_periods(args)
     problems = _Problems()
     files = _input_files(args, problems)
@@ -396,7 +410,7 @@ def evaluate(args):
     output = _checked_output(args.output, args.overwrite, suffixes=(".json",))
     predictions = _checked_output(args.predictions, args.overwrite)
     labels = read_star_table(args.labels, args.class_column, id_column=args.table_id_column)
-    clf = CyclicClassifier.load(args.model, device=args.device)
+    clf = CyclicClassifier.load(args.model, device=args.device).set_params(n_jobs=args.n_jobs)
     periods = _catalogue_periods(args)
     problems = _Problems()
     files = _input_files(args, problems)
@@ -453,14 +467,19 @@ def _fraction(text):
     return value
 
 
-def _add_input_options(p):
-    from .io import FILE_FORMATS
+# The option declarations name the choices of the package's registries (astro_cyclic.io.FILE_FORMATS,
+# astro_cyclic.period.PERIOD_METHODS, astro_cyclic.nn.ARCHITECTURES) in their help instead of importing
+# them: those modules import astropy, scikit-learn and torch, and --help must answer at once. The
+# registries' own validators check the values when a command runs, before any work, and their errors
+# list the valid names; tests/test_cli.py checks that the help texts name every registered choice.
 
+def _add_input_options(p):
     g = p.add_argument_group("light-curve files")
     g.add_argument("inputs", nargs="+", metavar="PATH",
                    help="light-curve files, or folders searched recursively for them")
-    g.add_argument("--format", default="auto", choices=["auto", *FILE_FORMATS],
-                   help="file format; auto (default) goes by the suffix: .csv; .ecsv; .dat, .txt, .tbl (ascii); "
+    g.add_argument("--format", default="auto",
+                   help="file format: auto, csv, ecsv, ascii or fits; auto (default) goes by the suffix: .csv; .ecsv; "
+                        ".dat, .txt, .tbl (ascii); "
                         ".fits, .fit, .fts, optionally .gz (FITS tables, and Kepler/K2/TESS light curves read "
                         "with lightkurve)")
     g.add_argument("--time-column", default=None,
@@ -475,14 +494,20 @@ def _add_input_options(p):
                    help="column of star ids: a file with it may hold many stars. Otherwise a star's id is the "
                         "file's OBJECT header (or star_id metadata), else the file name without its suffix")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    _add_n_jobs_option(g)
+
+
+def _add_n_jobs_option(p):
+    p.add_argument("--n-jobs", type=int, default=None, metavar="N",
+                   help="CPU threads for the network and the numerical libraries (default 1, which stays fast on "
+                        "a busy machine; -1: every core)")
 
 
 def _add_period_search_options(p):
-    from .period import PERIOD_METHODS
-
     g = p.add_argument_group("period search (stars without a catalogue period)")
-    g.add_argument("--period-method", default="auto", choices=["auto", *PERIOD_METHODS],
-                   help="Lomb-Scargle method (default auto: fastnifty when nifty-ls is installed, else fast)")
+    g.add_argument("--period-method", default="auto",
+                   help="Lomb-Scargle method: auto, fastnifty or fast (default auto: fastnifty when nifty-ls is "
+                        "installed, else fast)")
     g.add_argument("--min-period", type=float, default=0.05, help="shortest period searched, days (default 0.05)")
     g.add_argument("--max-period", type=float, default=None,
                    help="longest period searched, days (default: each light curve's time span)")
@@ -506,8 +531,6 @@ def _add_table_options(p, labels):
 
 def _add_fit_parsers(sub):
     """The period, fit, predict and evaluate sub-commands."""
-    from .nn import ARCHITECTURES
-
     files_epilog = ("A file that cannot be used is reported on stderr (which file, what is wrong) and left out; the "
                     "others still get their results, and the exit status is then 1. Outputs are never replaced "
                     "without --overwrite.")
@@ -538,8 +561,8 @@ def _add_fit_parsers(sub):
     _add_period_search_options(p)
     g = p.add_argument_group("model")
     g.add_argument("--model", required=True, help="file to write the trained model to (e.g. model.pt)")
-    g.add_argument("--architecture", default="itcn", choices=sorted(ARCHITECTURES),
-                   help="network (default itcn)")
+    g.add_argument("--architecture", default="itcn",
+                   help="network: itcn (default), iresnet, tcn, resnet, gru or lstm")
     g.add_argument("--segment-length", type=_positive_int, default=200, help="points per segment, L (default 200)")
     g.add_argument("--epochs", type=_positive_int, default=40, help="maximum training epochs (default 40)")
     g.add_argument("--batch-size", type=_positive_int, default=64, help="segments per training batch (default 64)")
@@ -697,8 +720,11 @@ def benchmark(args):
 
 
 def build_parser():
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="astro-cyclic", description="Classify periodic variable stars with cyclic-permutation invariant networks.")
+    parser.add_argument("--version", action="version", version=f"astro-cyclic {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("demo", help="train and evaluate a classifier on a built-in or real data set",
                        description="Train a classifier on a stratified 60/20/20 per-star split and report its "
@@ -714,7 +740,8 @@ def build_parser():
     p.add_argument("--epochs", type=int, default=40, help="maximum training epochs (default 40)")
     p.add_argument("--n-stars", type=int, default=700, help="stars in the synthetic survey")
     p.add_argument("--seed", type=int, default=0, help="random seed for the data, split and training")
-    p.add_argument("-v", "--verbose", action="count", default=0, help="show a progress bar")
+    _add_n_jobs_option(p)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=demo)
     _add_fit_parsers(sub)
 

@@ -9,18 +9,20 @@ from pathlib import Path
 import numpy as np
 import torch
 from astropy.table import Table
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 
 from . import __version__
 from ._classifier import LightCurveClassifierMixin
+from ._threads import resolve_n_jobs, thread_limits
 from ._training import combine_segments, resolve_device, segment_log_proba, train_network, validate_lr_schedule
-from .lightcurves import StarLightCurve, as_light_curves, clean_light_curve
+from .lightcurves import StarLightCurve, _collection_items, _position_id, as_light_curve
 from .features.richards import FEATURE_NAMES, RichardsFeatures
 from .nn import build_network, validate_architecture
 from .period import PeriodSearch
+from .prepare import PreparedStar, periods_of, prepare_light_curves
 from .preprocess import N_AUX, N_CHANNELS, Standardizer, segment_light_curves, thin_segments
 from .scale._ddp import resolve_distributed, validate_distributed
 
@@ -39,8 +41,9 @@ PREDICT_CHUNK_SIZE = 2048
 class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
     """Classify periodic variable stars from raw light curves with a cyclic-permutation invariant network.
 
-    Each light curve is cleaned, folded on its period (the catalogue period it
-    carries, or one found by ``period_search``), cut into segments of
+    Each light curve is prepared (:func:`~astro_cyclic.prepare_light_curves`:
+    cleaned and given its period, the catalogue period it carries or one found
+    by ``period_search``), folded on its period, cut into segments of
     ``segment_length`` points in time order and classified by a 1-D network;
     a star's segment log-probabilities are averaged into one prediction.
 
@@ -101,6 +104,13 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
     random_state : int, optional
         Seeds the split, the initial weights, dropout and batch order; on the
         CPU the same seed gives the same predictions.
+    n_jobs : int, optional
+        CPU threads for torch and the BLAS/OpenMP libraries during ``fit`` and
+        prediction, restored afterwards. ``None`` is one thread (scikit-learn's
+        convention), ``-1`` every core. One thread is the default because
+        torch's own default, a thread per core, collapses on a machine that
+        other jobs keep busy (see the user guide's training page); more threads
+        speed up large networks on an otherwise idle machine.
     verbose : int, default 0
         Show a progress bar during training when > 0.
     distributed : {False, True, "auto"}, default False
@@ -124,7 +134,10 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
     standardizer_ : Standardizer
         Training-set scaling of the phase gaps and auxiliary inputs.
     periods_ : ndarray
-        Period (days) used for each star by the latest ``fit`` or prediction call.
+        Period (days) of each training star. Prediction leaves the estimator
+        unchanged; the periods it folds on are those of
+        :func:`~astro_cyclic.prepare_light_curves`, whose prepared stars the
+        prediction methods accept as they are.
     history_ : list of dict
         Training loss, learning rate and validation metrics per epoch.
     best_epoch_ : int
@@ -154,7 +167,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
                  dropout=None, max_hidden=None, pooling=None, period_search=None, min_points=10,
                  star_features=None, thin_fraction=0.0, max_epochs=40, batch_size=64, learning_rate=0.005,
                  lr_schedule="cosine", validation_fraction=0.2, n_iter_no_change=20,
-                 class_weight=None, device="auto", random_state=None, verbose=0, distributed=False):
+                 class_weight=None, device="auto", random_state=None, n_jobs=None, verbose=0, distributed=False):
         self.architecture = architecture
         self.segment_length = segment_length
         self.depth = depth
@@ -176,33 +189,25 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.device = device
         self.random_state = random_state
+        self.n_jobs = n_jobs
         self.verbose = verbose
         self.distributed = distributed
 
     # ------------------------------------------------------------------ data
-    def _light_curves(self, X):
-        """Clean light curves and the period of each (catalogue or found)."""
-        search = self.period_search if self.period_search is not None else PeriodSearch()
-        clean, periods = [], np.empty(len(X))
-        for i, lc in enumerate(as_light_curves(X)):
-            lc = clean_light_curve(lc, min_points=self.min_points)
-            periods[i] = lc.period if lc.period is not None else search(lc)
-            clean.append(lc)
-        return clean, periods
+    def _prepare(self, X):
+        """Prepared stars (cleaned, with their periods) of light curves ``X``."""
+        return prepare_light_curves(X, period_search=self.period_search, min_points=self.min_points)
 
-    def _segments(self, X):
-        clean, periods = self._light_curves(X)
-        self.periods_ = periods
-        return self._fold(clean, periods)
-
-    def _fold(self, clean, periods):
-        """Segments (unstandardised) of cleaned light curves with known periods."""
-        segments = segment_light_curves(clean, periods, self.segment_length)
+    def _fold(self, stars):
+        """Segments (unstandardised) of prepared stars."""
+        segments = segment_light_curves([star.light_curve for star in stars], periods_of(stars),
+                                        self.segment_length)
         if self.star_features is not None:
             transformer = self.star_features
             if isinstance(transformer, str):
                 transformer = RichardsFeatures(self.period_search, min_points=self.min_points)
-            features = transformer.features_of_clean(clean, periods)
+            # Fitting the features checks their settings and learns nothing; the stars are prepared already.
+            features = clone(transformer).fit([]).transform(stars)
             segments.aux = np.hstack([segments.aux, features[segments.star].astype(np.float32)])
         return segments
 
@@ -227,6 +232,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
         validate_lr_schedule(self.lr_schedule)
         validate_distributed(self.distributed)
+        resolve_n_jobs(self.n_jobs)
 
     def _split(self, y_idx, rng_seed):
         """Stratified split of the STARS into training and validation (never of segments)."""
@@ -257,8 +263,12 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         """
         self._check_params()
         architecture = validate_architecture(self.architecture)
-        light_curves = as_light_curves(X)
+        light_curves = _collection_items(X)
         y_idx = self._encode_labels(len(light_curves), y)
+        with thread_limits(self.n_jobs):
+            return self._fit(light_curves, y_idx, architecture)
+
+    def _fit(self, light_curves, y_idx, architecture):
         self.device_ = resolve_device(self.device)
         data_parallel = resolve_distributed(self.distributed, self.device_)
         seed = _seed(self.random_state)
@@ -268,7 +278,9 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
             seed = data_parallel.broadcast(seed)
         rng = np.random.default_rng(seed)
 
-        segments = self._segments(light_curves)
+        stars = self._prepare(light_curves)
+        self.periods_ = periods_of(stars)
+        segments = self._fold(stars)
         train_stars, val_stars = self._split(y_idx, seed)
         in_train = np.isin(segments.star, train_stars)
         train = segments.subset(in_train, train_stars)
@@ -322,8 +334,9 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
             Index into ``X`` of each segment's star.
         """
         check_is_fitted(self)
-        segments = self.standardizer_.transform(self._segments(X))
-        return self._network_log_proba(segments), segments.star
+        with thread_limits(self.n_jobs):
+            segments = self.standardizer_.transform(self._fold(self._prepare(X)))
+            return self._network_log_proba(segments), segments.star
 
     def _network_log_proba(self, segments):
         """Segment log-probabilities from the network, in large batches of equal-length segments."""
@@ -336,20 +349,22 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
                                      batch_size=_inference_batch_size(self.device_))
 
     def _iter_chunk_log_proba(self, X, chunk_size):
-        """Per-star log-probabilities and periods, one chunk of ``chunk_size`` stars at a time."""
+        """Per-star log-probabilities, one chunk of ``chunk_size`` stars at a time.
+
+        The thread limits hold while a chunk is computed, not while the caller holds the generator.
+        """
         for light_curves in _chunks(X, chunk_size):
-            clean, periods = self._light_curves(light_curves)
-            segments = self.standardizer_.transform(self._fold(clean, periods))
-            log_proba = self._network_log_proba(segments)
-            yield combine_segments(log_proba, segments.star, len(light_curves)), periods
+            with thread_limits(self.n_jobs):
+                segments = self.standardizer_.transform(self._fold(self._prepare(light_curves)))
+                log_proba = self._network_log_proba(segments)
+            yield combine_segments(log_proba, segments.star, len(light_curves))
 
     def iter_predict_log_proba(self, X, *, chunk_size=PREDICT_CHUNK_SIZE):
         """Per-star class log-probabilities, yielded chunk by chunk (streaming).
 
         Only one chunk of light curves and its segments are in memory at a
         time, so the memory used does not grow with the number of stars when
-        ``X`` is a generator (e.g. reading files one by one). ``periods_`` is
-        not set.
+        ``X`` is a generator (e.g. reading files one by one).
 
         Parameters
         ----------
@@ -366,8 +381,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         chunk_size = _check_chunk_size(chunk_size)
-        for log_proba, _ in self._iter_chunk_log_proba(X, chunk_size):
-            yield log_proba
+        yield from self._iter_chunk_log_proba(X, chunk_size)
 
     def iter_predict_proba(self, X, *, chunk_size=PREDICT_CHUNK_SIZE):
         """Per-star class probabilities, yielded chunk by chunk (streaming).
@@ -400,11 +414,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         :meth:`iter_predict_log_proba`).
         """
         check_is_fitted(self)
-        parts, periods = [], []
-        for log_proba, chunk_periods in self._iter_chunk_log_proba(X, PREDICT_CHUNK_SIZE):
-            parts.append(log_proba)
-            periods.append(chunk_periods)
-        self.periods_ = np.concatenate(periods) if periods else np.empty(0)
+        parts = list(self._iter_chunk_log_proba(X, PREDICT_CHUNK_SIZE))
         return np.concatenate(parts) if parts else np.empty((0, self.classes_.size))
 
     def predict_proba(self, X):
@@ -534,25 +544,18 @@ def _inference_batch_size(device):
 
 
 def _chunks(X, chunk_size):
-    """Lists of at most ``chunk_size`` `StarLightCurve`, read lazily from any iterable ``X``."""
-    if X is None or isinstance(X, (list, tuple, np.ndarray, Table, StarLightCurve, str, bytes)):
-        # In memory already (or a single light curve, refused with a clear message here).
-        light_curves = as_light_curves(X)
-        for start in range(0, len(light_curves), chunk_size):
-            yield light_curves[start:start + chunk_size]
-        return
+    """Lists of at most ``chunk_size`` light curves, read lazily from any iterable ``X``."""
+    if X is None or isinstance(X, (list, tuple, np.ndarray, Table, StarLightCurve, PreparedStar, str, bytes)):
+        X = _collection_items(X)  # in memory already; a single light curve is refused with a clear message
     try:
         iterator = iter(X)
     except TypeError:
         raise TypeError(f"X must be an iterable of light curves, got {type(X).__name__}") from None
     offset = 0
-    while True:
-        items = list(itertools.islice(iterator, chunk_size))
-        if not items:
-            return
+    while items := list(itertools.islice(iterator, chunk_size)):
         # Tuples are named by their position in the whole of X, as as_light_curves does for a list.
-        ids = [None if isinstance(item, (StarLightCurve, Table)) else offset + i for i, item in enumerate(items)]
-        yield as_light_curves(items, star_ids=ids)
+        yield [item if _position_id(item, 0) is None else as_light_curve(item, star_id=offset + i)
+               for i, item in enumerate(items)]
         offset += len(items)
 
 

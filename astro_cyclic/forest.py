@@ -5,8 +5,10 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from ._classifier import LightCurveClassifierMixin
+from ._threads import thread_limits
 from .features import RichardsFeatures
-from .lightcurves import as_light_curves
+from .lightcurves import _collection_items
+from .prepare import periods_of, prepare_light_curves
 
 __all__ = ["RichardsForestClassifier"]
 
@@ -41,7 +43,8 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
     random_state : int, optional
         Seeds the forest.
     n_jobs : int, optional
-        Parallel jobs of the forest (features are computed in this process).
+        Parallel jobs of the forest, and the BLAS threads while the features
+        are computed (in this process); ``None`` is one.
 
     Attributes
     ----------
@@ -56,7 +59,9 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
     feature_importances_ : ndarray
         Impurity-based importance of each feature.
     periods_ : ndarray
-        Period (days) used for each star by the latest ``fit`` or prediction call.
+        Period (days) of each training star. Prediction leaves the estimator
+        unchanged (the periods of other stars come from
+        :func:`~astro_cyclic.prepare_light_curves`).
 
     References
     ----------
@@ -86,10 +91,6 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _features(self, X):
-        features, self.periods_ = self.features_._features_and_periods(X)
-        return features
-
     def fit(self, X, y):
         """Compute the features of light curves ``X`` and grow the forest on labels ``y``.
 
@@ -104,11 +105,14 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         -------
         self
         """
-        light_curves = as_light_curves(X)
+        light_curves = _collection_items(X)
         y_idx = self._encode_labels(len(light_curves), y)
         self.features_ = RichardsFeatures(self.period_search, min_points=self.min_points,
-                                          memory=self.memory).fit(light_curves)
-        features = self._features(light_curves)
+                                          memory=self.memory).fit([])
+        with thread_limits(self.n_jobs):
+            stars = prepare_light_curves(light_curves, period_search=self.period_search, min_points=self.min_points)
+            features = self.features_.transform(stars)
+        self.periods_ = periods_of(stars)
         class_weight = self.class_weight
         if isinstance(class_weight, dict):
             # The forest sees class indices; translate the user's label-keyed weights.
@@ -130,4 +134,5 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         """Class probabilities, shape (n_stars, n_classes); columns follow ``classes_``."""
         check_is_fitted(self)
-        return self.forest_.predict_proba(self._features(X))
+        with thread_limits(self.n_jobs):
+            return self.forest_.predict_proba(self.features_.transform(X))

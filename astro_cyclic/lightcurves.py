@@ -286,7 +286,8 @@ def as_light_curve(obj, *, period=None, star_id=None, time_column="time", mag_co
     obj : StarLightCurve, TimeSeries, lightkurve.LightCurve, Table, or tuple
         Supported forms:
 
-        * `StarLightCurve`: returned as is (with ``period``/``star_id`` applied).
+        * `StarLightCurve`: returned as is (with ``period``/``star_id`` applied);
+          a `~astro_cyclic.PreparedStar` gives its cleaned light curve.
         * astropy `~astropy.timeseries.TimeSeries`, `~astropy.table.Table` or
           `~astropy.table.QTable`: a time column (``time_column``, or the
           TimeSeries' own ``time``), a magnitude column (``mag_column``, else the
@@ -328,7 +329,11 @@ def as_light_curve(obj, *, period=None, star_id=None, time_column="time", mag_co
     >>> as_light_curve(ts, star_id="V1")
     <StarLightCurve V1: 50 points, period=3.2 d>
     """
+    from .prepare import PreparedStar
+
     label = "star" if star_id is None else f"star {star_id!r}"
+    if isinstance(obj, PreparedStar):
+        obj = obj.light_curve
     if isinstance(obj, StarLightCurve):
         if period is None and star_id is None:
             return obj
@@ -376,25 +381,41 @@ def as_light_curves(X, *, periods=None, star_ids=None, **columns):
     -------
     list of StarLightCurve
     """
-    if isinstance(X, (Table, StarLightCurve, str, bytes)) or X is None:
-        raise TypeError(
-            f"X must be a list of light curves, got a single {type(X).__name__}; wrap it in a list")
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        raise TypeError(
-            "X must be a list (or object array) of light curves of any length, got a numeric "
-            f"array of shape {X.shape}; pass e.g. [(t1, mag1, err1), (t2, mag2, err2), ...]")
-    items = list(X)
+    items = _collection_items(X)
     for what, values in (("periods", periods), ("star_ids", star_ids)):
         if values is not None and len(values) != len(items):
             raise ValueError(f"{what} has {len(values)} entries for {len(items)} light curves")
     out = []
     for i, item in enumerate(items):
         star_id = star_ids[i] if star_ids is not None else None
-        if star_id is None and not isinstance(item, (StarLightCurve, Table)):
-            star_id = i  # name tuples by position so errors can point at them
         out.append(as_light_curve(item, period=None if periods is None else periods[i],
-                                  star_id=star_id, **columns))
+                                  star_id=_position_id(item, i) if star_id is None else star_id, **columns))
     return out
+
+
+def _collection_items(X):
+    """The items of a collection of light curves, as a list; a single light curve is refused.
+
+    So that a tuple ``(t, mag, err)`` is never misread as three light curves.
+    """
+    from .prepare import PreparedStar
+
+    if isinstance(X, (Table, StarLightCurve, PreparedStar, str, bytes)) or X is None:
+        raise TypeError(
+            f"X must be a list of light curves, got a single {type(X).__name__}; wrap it in a list")
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        raise TypeError(
+            "X must be a list (or object array) of light curves of any length, got a numeric "
+            f"array of shape {X.shape}; pass e.g. [(t1, mag1, err1), (t2, mag2, err2), ...]")
+    return list(X)
+
+
+def _position_id(item, i):
+    """The star id of item ``i`` of a collection: its position, for the forms that carry no id of their own
+    (tuples of arrays), so that errors can point at them; None for the forms that carry one."""
+    from .prepare import PreparedStar
+
+    return None if isinstance(item, (StarLightCurve, PreparedStar, Table)) else i
 
 
 def light_curves_from_table(table, id_column, *, periods=None, **columns):

@@ -33,7 +33,7 @@ from scipy import stats
 from astropy.timeseries import LombScargle
 from sklearn.base import BaseEstimator
 
-from ._periodogram import nifty_power
+from ._periodogram import nifty_power, reusable_plans_available
 
 __all__ = ["PERIOD_METHODS", "PeriodSearch", "find_period", "frequency_grid", "validate_period_method"]
 
@@ -167,7 +167,8 @@ def lomb_scargle_power(time, mag, err, frequency, method, *, nterms=1):
 
     The one periodogram of the package (the period search and the Richards
     features): ``"fastnifty"`` with ``nterms=1`` runs nifty-ls with its
-    FINUFFT plans kept between stars, any other case astropy's
+    FINUFFT plans kept between stars (when its version is one
+    :mod:`astro_cyclic._periodogram` was written for), any other case astropy's
     ``LombScargle.power`` with the method of :data:`PERIOD_METHODS`.
 
     Parameters
@@ -188,7 +189,7 @@ def lomb_scargle_power(time, mag, err, frequency, method, *, nterms=1):
     ndarray
         Power at each frequency.
     """
-    if method == "fastnifty" and nterms == 1:
+    if method == "fastnifty" and nterms == 1 and reusable_plans_available():
         # nifty-ls's periodogram (to its 1e-9 precision) without building two FINUFFT plans per star.
         power = nifty_power(time, mag, err, frequency[0], frequency[1] - frequency[0], frequency.size)
     else:

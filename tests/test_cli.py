@@ -241,3 +241,45 @@ def test_bad_options_are_refused_before_any_file_is_read(tmp_path, capsys):
     assert main(["period", "nowhere", "--min-period", "2", "--max-period", "1"]) == 1
     err = capsys.readouterr().err
     assert "need 0 < --min-period < --max-period" in err and "nowhere" not in err
+
+
+def test_version_and_help_answer_without_the_heavy_libraries():
+    """--help and --version import neither torch nor scikit-learn (they took 7.5 s when the CLI did)."""
+    from astro_cyclic import __version__
+
+    code = ("import sys\nfrom astro_cyclic.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in ('torch', 'sklearn', 'astropy.table', 'scipy.stats') if m in sys.modules)\n"
+            "print('heavy:', heavy)")
+    for args in (["--version"], ["--help"], ["fit", "--help"], ["benchmark", "--help"]):
+        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+                              env=ENV)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().endswith("heavy: []"), (args, done.stdout[-300:])
+        if args == ["--version"]:
+            assert done.stdout.startswith(f"astro-cyclic {__version__}")
+
+
+def test_help_names_every_registered_choice(capsys):
+    """The option help lists the registries' names as text (importing them would make --help slow)."""
+    from astro_cyclic.io import FILE_FORMATS
+    from astro_cyclic.nn import ARCHITECTURES
+    from astro_cyclic.period import PERIOD_METHODS
+
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for name in [*FILE_FORMATS, *PERIOD_METHODS, *ARCHITECTURES]:
+        assert name in text, name
+
+
+@pytest.mark.parametrize("option, value, message", [("--architecture", "cnn", "unknown architecture"),
+                                                    ("--format", "xlsx", "unknown file format 'xlsx'"),
+                                                    ("--period-method", "slow", "unknown period method 'slow'")])
+def test_bad_choices_are_refused_before_any_work(tmp_path, capsys, option, value, message):
+    (tmp_path / "labels.csv").write_text("star_id,class\na,RRab\n")
+    code = main(["fit", str(tmp_path), "--labels", str(tmp_path / "labels.csv"), "--model",
+                 str(tmp_path / "m.pt"), option, value])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert message in err and "valid" in err

@@ -10,7 +10,8 @@ from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_sp
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from astro_cyclic import CyclicClassifier, LightCurveError, StarLightCurve, as_light_curves
+from astro_cyclic import CyclicClassifier, LightCurveError, StarLightCurve, as_light_curves, prepare_light_curves
+from astro_cyclic.prepare import periods_of
 from astro_cyclic.datasets import make_periodic_variables
 from astro_cyclic.features.richards import FEATURE_NAMES, RichardsFeatures
 
@@ -53,12 +54,69 @@ def test_segments_available(fitted, survey):
 
 
 def test_periods_found_when_not_given(fitted, survey):
+    """Stars without a catalogue period are searched; prepared once, they are classified without a new search."""
     lcs = [StarLightCurve(lc.time, lc.mag, lc.err, star_id=lc.star_id) for lc in survey.light_curves[:6]]
-    fitted.predict(lcs)
-    found = fitted.periods_
-    assert np.all(found > 0)
-    close = np.isclose(found, survey.periods[:6], rtol=0.01)
-    assert close.sum() >= 4
+    stars = prepare_light_curves(lcs, period_search=fitted.period_search, min_points=fitted.min_points)
+    found = periods_of(stars)
+    assert np.all(found > 0) and {star.period_source for star in stars} == {"search"}
+    assert np.isclose(found, survey.periods[:6], rtol=0.01).sum() >= 4
+    np.testing.assert_array_equal(fitted.predict_proba(stars), fitted.predict_proba(lcs))
+
+
+def test_prediction_leaves_the_estimator_unchanged(fitted, survey):
+    """scikit-learn's contract: predict reads the fitted state and writes none (here: no periods_ of the
+    predicted stars, as there used to be)."""
+    before = {key: (value.copy() if isinstance(value, np.ndarray) else value)
+              for key, value in vars(fitted).items() if key != "module_"}
+    weights = {k: v.clone() for k, v in fitted.module_.state_dict().items()}
+    bare = [StarLightCurve(lc.time, lc.mag, lc.err) for lc in survey.light_curves[:5]]
+    fitted.predict_proba(bare)
+    fitted.predict_segments(bare)
+    list(fitted.iter_predict_proba(bare, chunk_size=2))
+    after = {key: value for key, value in vars(fitted).items() if key != "module_"}
+    assert after.keys() == before.keys()
+    np.testing.assert_array_equal(after["periods_"], before["periods_"])
+    assert all(np.array_equal(v, fitted.module_.state_dict()[k]) for k, v in weights.items())
+
+
+def test_two_threads_predicting_at_once_get_the_sequential_answers(fitted, survey):
+    from concurrent.futures import ThreadPoolExecutor
+
+    halves = [survey.light_curves[:45], [StarLightCurve(lc.time, lc.mag, lc.err) for lc in survey.light_curves[45:]]]
+    sequential = [fitted.predict_proba(half) for half in halves]
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(3):
+            parallel = list(pool.map(fitted.predict_proba, halves))
+            for got, want in zip(parallel, sequential):
+                np.testing.assert_array_equal(got, want)
+
+
+def test_n_jobs_bounds_the_threads_and_restores_them(survey, monkeypatch):
+    """torch runs on n_jobs threads inside fit and predict, and on what it had before outside them."""
+    import torch
+
+    seen = []
+    original = CyclicClassifier._network_log_proba
+
+    def spy(self, segments):
+        seen.append(torch.get_num_threads())
+        return original(self, segments)
+
+    monkeypatch.setattr(CyclicClassifier, "_network_log_proba", spy)
+    X, y = survey.light_curves[:30], survey.target[:30]
+    torch.set_num_threads(1)  # the conftest's setting, made explicit
+    clf = CyclicClassifier(**(SMALL | {"max_epochs": 1, "n_jobs": 2})).fit(X, y)
+    assert torch.get_num_threads() == 1
+    clf.predict_proba(X)
+    assert seen == [2] and torch.get_num_threads() == 1
+    clf.set_params(n_jobs=None).predict_proba(X)
+    assert seen == [2, 1]
+
+
+@pytest.mark.parametrize("bad", [0, 1.5, "2", True])
+def test_bad_n_jobs_is_named(survey, bad):
+    with pytest.raises(ValueError, match="n_jobs must be None or a non-zero integer"):
+        CyclicClassifier(**(SMALL | {"n_jobs": bad})).fit(survey.light_curves[:20], survey.target[:20])
 
 
 @pytest.mark.parametrize("architecture", ["itcn", "iresnet"])

@@ -56,3 +56,44 @@ def test_threads_get_their_own_plans_and_equal_powers():
     for i, (t, mag) in enumerate(stars):
         # Another thread's plan: equal far within FINUFFT's 1e-9 (a plan's memory alignment may differ).
         np.testing.assert_allclose(powers[i], nifty_power(t, mag, None, 0.002, 0.001, 5_000), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("version, usable", [("1.1.0", True), ("1.4.2", True), ("1.0.3", False), ("2.0.0", False),
+                                             ("main", False)])
+def test_private_helpers_are_called_only_for_known_versions(monkeypatch, version, usable):
+    import nifty_ls
+
+    _periodogram.reusable_plans_available.cache_clear()
+    monkeypatch.setattr(nifty_ls, "__version__", version)
+    try:
+        assert _periodogram.reusable_plans_available() is usable
+    finally:
+        _periodogram.reusable_plans_available.cache_clear()
+
+
+def test_missing_helpers_fall_back_to_astropys_fastnifty(monkeypatch):
+    """A nifty-ls of a version not known here still gives the same periodogram, through astropy's method."""
+    import nifty_ls
+
+    from astro_cyclic import period
+    from astro_cyclic.period import lomb_scargle_power
+
+    rng = np.random.default_rng(2)
+    t = np.sort(rng.uniform(0, 300, 200))
+    mag = 15 + 0.3 * np.sin(2 * np.pi * t / 0.61) + rng.normal(0, 0.1, t.size)
+    err = np.full(t.size, 0.1)
+    frequency = np.linspace(1 / 300, 20, 20_000)
+    reused = lomb_scargle_power(t, mag, err, frequency, "fastnifty")
+
+    def broken(*args, **kwargs):
+        raise AssertionError("the reused-plan path was taken")
+
+    _periodogram.reusable_plans_available.cache_clear()
+    monkeypatch.setattr(nifty_ls, "__version__", "2.0.0")  # a version whose private helpers may differ
+    monkeypatch.setattr(period, "nifty_power", broken)
+    try:
+        assert not _periodogram.reusable_plans_available()
+        fallback = lomb_scargle_power(t, mag, err, frequency, "fastnifty")
+    finally:
+        _periodogram.reusable_plans_available.cache_clear()
+    np.testing.assert_allclose(fallback, reused, rtol=0, atol=1e-9)

@@ -178,7 +178,8 @@ from scipy.special import ndtri_exp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, check_memory
 
-from ..lightcurves import as_light_curves, clean_light_curve
+from ..lightcurves import as_light_curves
+from ..prepare import prepare_light_curves
 from ..period import PeriodSearch, frequency_grid, lomb_scargle_power, validate_period_method
 
 __all__ = ["FEATURE_NAMES", "RichardsFeatures", "richards_features"]
@@ -638,6 +639,8 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : list of light curves
+            Any form accepted by :func:`astro_cyclic.prepare_light_curves`;
+            prepared stars are not cleaned again, nor their periods searched.
 
         Returns
         -------
@@ -647,42 +650,16 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
             tree ensembles accept.
         """
         check_is_fitted(self)
-        return self._features_and_periods(X)[0]
-
-    def _features_and_periods(self, X):
-        """Feature matrix and the period (days) used for each star."""
         self._check_params()
         search = self.period_search if self.period_search is not None else PeriodSearch()
-        clean = [clean_light_curve(lc, min_points=self.min_points) for lc in as_light_curves(X)]
-        periods = np.array([lc.period if lc.period is not None else search(lc) for lc in clean], dtype=np.float64)
-        return self.features_of_clean(clean, periods), periods
-
-    def features_of_clean(self, clean, periods):
-        """Feature matrix of light curves already cleaned, folded on the given periods.
-
-        The step shared with :class:`~astro_cyclic.CyclicClassifier`'s hybrid
-        model, which cleans and finds periods itself.
-
-        Parameters
-        ----------
-        clean : list of StarLightCurve
-            Light curves as :func:`astro_cyclic.clean_light_curve` returns them.
-        periods : array-like of float, shape (n_stars,)
-            Period of each, days.
-
-        Returns
-        -------
-        ndarray, shape (n_stars, n_features)
-            One column per name of :data:`FEATURE_NAMES`; non-finite values are NaN.
-        """
-        self._check_params()
-        search = self.period_search if self.period_search is not None else PeriodSearch()
+        stars = prepare_light_curves(X, period_search=search, min_points=self.min_points)
         # check_memory takes str but not pathlib paths.
         memory = os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
         compute = check_memory(memory).cache(_feature_vector)
-        features = np.empty((len(clean), len(FEATURE_NAMES)))
-        for i, (lc, period) in enumerate(zip(clean, np.asarray(periods, dtype=np.float64))):
-            features[i] = compute(lc.time, lc.mag, lc.err, float(period), search)
+        features = np.empty((len(stars), len(FEATURE_NAMES)))
+        for i, star in enumerate(stars):
+            lc = star.light_curve
+            features[i] = compute(lc.time, lc.mag, lc.err, float(star.period), search)
         features[~np.isfinite(features)] = np.nan
         return features
 

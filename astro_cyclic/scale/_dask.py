@@ -17,6 +17,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from ..lightcurves import LightCurveError, StarLightCurve, as_light_curve
+from ..prepare import periods_of, prepare_light_curves
 
 __all__ = ["LAYOUTS", "predict_bag", "predict_dataframe", "transform_bag", "transform_dataframe",
            "validate_layout"]
@@ -108,44 +109,36 @@ def validate_layout(name):
 
 
 # --------------------------------------------------------- the estimators
-def _own_view(estimator):
-    """A shallow copy that shares the fitted parts but has its own attributes.
+def _prepared(estimator, light_curves):
+    """The stars as the estimator prepares them, and the periods (days) it folds on.
 
-    Prediction sets ``periods_`` on the estimator; tasks running in threads of
-    one worker share its single copy of the model, so each writes to a view.
-    (``copy.copy`` would go through ``CyclicClassifier.__getstate__`` and
-    rebuild the network.)
+    Every estimator of the package prepares its input with
+    :func:`~astro_cyclic.prepare_light_curves` and its own ``period_search``
+    and ``min_points``, and takes prepared stars as they are; so the stars are
+    prepared once here, and their periods join the results. Another estimator
+    gets the light curves as they are, and NaN periods.
     """
-    view = object.__new__(type(estimator))
-    view.__dict__.update(estimator.__dict__)
-    return view
+    if not (hasattr(estimator, "period_search") and hasattr(estimator, "min_points")):
+        return light_curves, np.full(len(light_curves), np.nan)
+    stars = prepare_light_curves(light_curves, period_search=estimator.period_search,
+                                 min_points=estimator.min_points)
+    return stars, periods_of(stars)
 
 
 def _classify(estimator, light_curves):
-    view = _own_view(estimator)
-    proba = view.predict_proba(light_curves)
-    columns = {"predicted": np.asarray(estimator.classes_)[np.argmax(proba, axis=1)],
-               "period": _periods(view, len(light_curves))}
+    stars, periods = _prepared(estimator, light_curves)
+    proba = estimator.predict_proba(stars)
+    columns = {"predicted": np.asarray(estimator.classes_)[np.argmax(proba, axis=1)], "period": periods}
     columns.update({f"{PROBA_PREFIX}{label}": proba[:, i] for i, label in enumerate(estimator.classes_)})
     return columns
 
 
 def _featurise(transformer, light_curves):
-    view = _own_view(transformer)
-    if hasattr(view, "_features_and_periods"):  # RichardsFeatures: the periods it folded on
-        features, periods = view._features_and_periods(light_curves)
-    else:
-        features, periods = view.transform(light_curves), np.full(len(light_curves), np.nan)
-    columns = {"period": np.asarray(periods, dtype=np.float64)}
+    stars, periods = _prepared(transformer, light_curves)
+    features = transformer.transform(stars)
+    columns = {"period": periods}
     columns.update({str(name): features[:, i] for i, name in enumerate(transformer.get_feature_names_out())})
     return columns
-
-
-def _periods(view, n):
-    periods = getattr(view, "periods_", None)
-    if periods is None or len(periods) != n:  # an estimator that does not report its periods
-        return np.full(n, np.nan)
-    return np.asarray(periods, dtype=np.float64)
 
 
 _METHODS = {"classify": _classify, "featurise": _featurise}

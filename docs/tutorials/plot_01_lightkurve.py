@@ -90,9 +90,17 @@ print(f"accuracy on {len(test_y)} held-out stars: {np.mean(predicted == test_y):
 
 # %%
 # The classifier folds each star on the period it carries. A light curve that
-# carries none gets one from the period search (see the next tutorial); the
-# periods used are in ``periods_`` after every call.
-print(np.round(model.periods_[:5], 4))
+# carries none gets one from the period search (see the next tutorial).
+# :func:`~astro_cyclic.prepare_light_curves` is that step on its own: it
+# cleans the light curves and gives each its period, saying where the period
+# came from. The classifier takes the prepared stars as they are, so a period
+# that was searched is searched once.
+from astro_cyclic import prepare_light_curves
+
+stars = prepare_light_curves(lightcurves, period_search=model.period_search)
+for star in stars[:3]:
+    print(star)
+assert np.array_equal(model.predict_proba(stars), proba)
 
 # %%
 # Plot one star as the network sees it: folded on its period.

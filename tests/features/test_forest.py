@@ -27,7 +27,7 @@ def test_accuracy_well_above_chance(survey):
     clf = RichardsForestClassifier(n_estimators=100, period_search=FAST, random_state=0).fit(X[:100], y[:100])
     assert clf.score(X[100:], y[100:]) > 0.8  # chance is 1/3
     np.testing.assert_array_equal(clf.classes_, ["DSCT", "EA", "RRab"])
-    np.testing.assert_allclose(clf.periods_, survey.periods[100:])  # catalogue periods used
+    np.testing.assert_allclose(clf.periods_, survey.periods[:100])  # catalogue periods of the training stars
     proba = clf.predict_proba(X[100:])
     assert proba.shape == (40, 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1)
@@ -42,7 +42,9 @@ def test_found_periods_and_string_labels_round_trip():
     clf = RichardsForestClassifier(n_estimators=10, period_search=PeriodSearch(min_period=0.2),
                                    random_state=0).fit(stripped, data.target)
     assert clf.periods_.shape == (16,) and np.all(clf.periods_ > 0)
-    assert set(clf.predict(stripped)) <= {"RRc", "EA"}
+    periods = clf.periods_.copy()
+    assert set(clf.predict(stripped[:5])) <= {"RRc", "EA"}
+    np.testing.assert_array_equal(clf.periods_, periods)  # prediction leaves the fitted periods alone
 
 
 def test_score_refuses_unseen_labels(survey):

@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.pipeline import Pipeline
 
-from astro_cyclic import LightCurveError, PeriodSearch, StarLightCurve
+from astro_cyclic import LightCurveError, PeriodSearch, StarLightCurve, prepare_light_curves
 from astro_cyclic.datasets import make_periodic_variables
 from astro_cyclic.features import FEATURE_NAMES, RichardsFeatures, richards_features
 
@@ -182,12 +182,15 @@ def test_transformer_uses_catalogue_period_and_search():
     with_period = StarLightCurve(t, mag, err, period=0.5)  # the catalogue wins, even when wrong
     without = (t, mag, err)
     tr = RichardsFeatures().fit([with_period, without])
-    features, periods = tr._features_and_periods([with_period, without])
-    assert periods[0] == 0.5
-    assert periods[1] == pytest.approx(0.4123, rel=1e-4)
+    stars = prepare_light_curves([with_period, without])
+    assert [star.period_source for star in stars] == ["catalogue", "search"]
+    assert stars[0].period == 0.5
+    assert stars[1].period == pytest.approx(0.4123, rel=1e-4)
+    features = tr.transform([with_period, without])
     col = list(tr.get_feature_names_out()).index("freq1_freq")
     assert features[0, col] == pytest.approx(2.0)
     np.testing.assert_allclose(tr.transform([without]), features[1:])
+    np.testing.assert_array_equal(tr.transform(stars), features)  # prepared stars: the same features
     assert tr.n_features_out_ == len(FEATURE_NAMES) == features.shape[1]
 
 
