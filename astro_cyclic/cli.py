@@ -120,13 +120,31 @@ def demo(args):
     fig.savefig(out / "confusion_matrix.png", dpi=120)
     plt.close(fig)
     clf.save(out / "model.pt", overwrite=args.overwrite)
+    _write_demo_files(out, [light_curves[i] for i in test_idx], y_test, args.overwrite)
     metrics = {"dataset": args.dataset, "architecture": clf.architecture, "seed": args.seed,
                "n_train": int(train_idx.size), "n_test": int(test_idx.size), "accuracy": accuracy,
                "balanced_accuracy": balanced, "majority_fraction": majority, "fit_seconds": fit_seconds,
                "epochs": len(clf.history_), "best_epoch": clf.best_epoch_}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    print(f"wrote {out / 'confusion_matrix.png'}, {out / 'model.pt'} and {out / 'metrics.json'}")
+    print(f"wrote {out / 'confusion_matrix.png'}, {out / 'model.pt'}, {out / 'metrics.json'}, and the test stars "
+          f"as files: {out / 'test_lightcurves'}/ and {out / 'test_stars.csv'} (try astro-cyclic predict on them)")
     return 0
+
+
+def _write_demo_files(out, light_curves, labels, overwrite):
+    """The demo's test stars as files, for trying the file commands: one ECSV light curve per star (without its
+    period, as most survey files come) and a table of star ids, classes and catalogue periods (days)."""
+    from astropy.table import Table
+
+    from .io import write_light_curve, write_table
+    from .lightcurves import StarLightCurve
+
+    folder = out / "test_lightcurves"
+    for lc in light_curves:
+        write_light_curve(StarLightCurve(lc.time, lc.mag, lc.err, star_id=lc.star_id), folder / f"{lc.star_id}.ecsv",
+                          overwrite=overwrite)
+    write_table(Table({"star_id": [str(lc.star_id) for lc in light_curves], "class": labels,
+                       "period": [lc.period for lc in light_curves]}), out / "test_stars.csv", overwrite=overwrite)
 
 
 # ---------------------------------------------------------------- files in, tables out

@@ -12,7 +12,9 @@ has that column (a file may then hold many stars, one per identifier), the
 header), else the file name without its suffix.
 """
 
+import os
 import re
+import uuid
 import warnings
 from collections import namedtuple
 from pathlib import Path
@@ -33,6 +35,7 @@ __all__ = [
     "read_star_table",
     "validate_file_format",
     "validate_output_path",
+    "write_light_curve",
     "write_table",
 ]
 
@@ -448,10 +451,13 @@ def validate_output_path(path, *, overwrite=False):
 
 
 def write_table(table, path, *, overwrite=False):
-    """Write ``table`` as CSV or ECSV, chosen by the suffix of ``path``.
+    """Write ``table`` as CSV or ECSV, chosen by the suffix of ``path``, atomically.
 
     ECSV keeps units (e.g. a period in days) and the table's metadata; CSV
-    keeps only the values.
+    keeps only the values. The table is written to a temporary file in the
+    same folder and renamed to ``path`` once complete, so ``path`` never
+    holds a half-written table, and an existing file is replaced only by a
+    complete new one.
 
     Parameters
     ----------
@@ -473,4 +479,41 @@ def write_table(table, path, *, overwrite=False):
     path = validate_output_path(path, overwrite=overwrite)
     if path.parent != Path(""):
         path.parent.mkdir(parents=True, exist_ok=True)
-    table.write(path, format=TABLE_OUTPUT_FORMATS[path.suffix.lower()], overwrite=overwrite)
+    # A name of its own (the process and a random part), so that two writers never share a temporary file.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        table.write(tmp, format=TABLE_OUTPUT_FORMATS[path.suffix.lower()])
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_light_curve(light_curve, path, *, overwrite=False):
+    """Write one light curve to a CSV or ECSV file that :func:`read_light_curves` reads back.
+
+    Columns ``time`` (days), ``mag`` and ``mag_err`` (magnitudes); ECSV keeps
+    the units and, in its metadata, the star id and the period (days) when the
+    light curve carries them. Written atomically (see :func:`write_table`).
+
+    Parameters
+    ----------
+    light_curve : any form accepted by :func:`~astro_cyclic.as_light_curve`
+    path : str or path-like
+        Ends in ``.csv`` or ``.ecsv``.
+    overwrite : bool
+        Replace an existing file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from astro_cyclic import StarLightCurve
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "V1.ecsv"
+    >>> write_light_curve(StarLightCurve(np.arange(5.0), np.ones(5), period=0.7, star_id="V1"), path)
+    >>> read_light_curves(path)
+    [<StarLightCurve V1: 5 points, period=0.7 d>]
+    """
+    lc = as_light_curve(light_curve)
+    meta = {key: value for key, value in (("star_id", lc.star_id), ("period", lc.period)) if value is not None}
+    table = Table({"time": lc.time * u.day, "mag": lc.mag * u.mag, "mag_err": lc.err * u.mag}, meta=meta)
+    write_table(table, path, overwrite=overwrite)

@@ -34,6 +34,13 @@ def test_demo_as_a_user_runs_it(tmp_path):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["n_test"] == 14 and 0 <= metrics["accuracy"] <= 1
     assert (out / "model.pt").is_file()
+    # The test stars written as files, classified through the file commands, get the demo's answer.
+    assert len(list((out / "test_lightcurves").glob("*.ecsv"))) == 14
+    result = run("evaluate", str(out / "test_lightcurves"), "--labels", str(out / "test_stars.csv"),
+                 "--period-table", str(out / "test_stars.csv"), "--model", str(out / "model.pt"),
+                 "--output", str(tmp_path / "m.json"), "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "m.json").read_text())["accuracy"] == metrics["accuracy"]
 
 
 def test_demo_never_overwrites_silently(tmp_path, capsys):
