@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from scipy.special import logsumexp
 
+from ._validation import validate_option
 from .preprocess import Segments, length_buckets
 
 __all__ = ["LR_SCHEDULES", "validate_lr_schedule", "train_network", "segment_log_proba", "combine_segments",
@@ -35,10 +36,8 @@ LR_SCHEDULES = {"cosine": _cosine, "plateau": _plateau}
 
 
 def validate_lr_schedule(name):
-    """Return ``name`` if it is a key of :data:`LR_SCHEDULES`, else raise a ValueError listing them."""
-    if name not in LR_SCHEDULES:
-        raise ValueError(f"lr_schedule must be one of {sorted(LR_SCHEDULES)}, got {name!r}")
-    return name
+    """Return the key of :data:`LR_SCHEDULES` that ``name`` names, else raise a ValueError listing them."""
+    return validate_option(name, LR_SCHEDULES, "lr_schedule")
 
 
 def resolve_device(device):

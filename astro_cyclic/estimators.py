@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import numbers
 import os
 import warnings
 from pathlib import Path
@@ -17,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import __version__
 from ._classifier import LightCurveClassifierMixin
 from ._threads import resolve_n_jobs, thread_limits
+from ._validation import check_fraction, check_number, validate_option
 from ._training import combine_segments, resolve_device, segment_log_proba, train_network, validate_lr_schedule
 from .lightcurves import StarLightCurve, _collection_items, _position_id, as_light_curve
 from .features.richards import FEATURE_NAMES, RichardsFeatures
@@ -215,21 +217,14 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         return N_AUX + (len(FEATURE_NAMES) if self.star_features is not None else 0)
 
     def _check_params(self):
-        for name in ("segment_length", "min_points", "max_epochs", "batch_size", "n_iter_no_change"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if self.min_points < 3:
-            raise ValueError(f"min_points must be at least 3, got {self.min_points}")
-        if not isinstance(self.star_features, RichardsFeatures) and self.star_features not in STAR_FEATURES:
-            raise ValueError(f"star_features must be one of {STAR_FEATURES} or a RichardsFeatures, "
-                             f"got {self.star_features!r}")
-        if not 0 <= self.thin_fraction < 1:
-            raise ValueError(f"thin_fraction must be in [0, 1), got {self.thin_fraction!r}")
-        if not 0 <= self.validation_fraction < 1:
-            raise ValueError(f"validation_fraction must be in [0, 1), got {self.validation_fraction!r}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
+        for name in ("segment_length", "max_epochs", "batch_size", "n_iter_no_change"):
+            check_number(getattr(self, name), name, min_val=1)
+        check_number(self.min_points, "min_points", min_val=3)
+        if not isinstance(self.star_features, RichardsFeatures):
+            validate_option(self.star_features, STAR_FEATURES, "star_features (or a RichardsFeatures)")
+        check_fraction(self.thin_fraction, "thin_fraction")
+        check_fraction(self.validation_fraction, "validation_fraction")
+        check_number(self.learning_rate, "learning_rate", numbers.Real, min_val=0, include_boundaries="neither")
         validate_lr_schedule(self.lr_schedule)
         validate_distributed(self.distributed)
         resolve_n_jobs(self.n_jobs)
@@ -380,7 +375,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
             Rows in the order of ``X``; every chunk but the last has ``chunk_size`` rows.
         """
         check_is_fitted(self)
-        chunk_size = _check_chunk_size(chunk_size)
+        chunk_size = check_number(chunk_size, "chunk_size", min_val=1)
         yield from self._iter_chunk_log_proba(X, chunk_size)
 
     def iter_predict_proba(self, X, *, chunk_size=PREDICT_CHUNK_SIZE):
@@ -525,12 +520,6 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.module_.load_state_dict(payload["state_dict"])
         self.module_.to(self.device_).eval()
         return self
-
-
-def _check_chunk_size(chunk_size):
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
-        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    return int(chunk_size)
 
 
 def _inference_batch_size(device):

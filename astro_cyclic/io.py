@@ -25,6 +25,7 @@ from astropy.io import ascii as astropy_ascii
 from astropy.io import fits
 from astropy.table import Table
 
+from ._validation import validate_option
 from .lightcurves import LightCurveError, as_light_curve, light_curves_from_table
 
 __all__ = [
@@ -145,7 +146,7 @@ def validate_file_format(name, path=None):
     >>> validate_file_format("CSV")
     'csv'
     """
-    key = name.lower() if isinstance(name, str) else name
+    key = validate_option(name, ["auto", *FILE_FORMATS], "file format")
     if key == "auto":
         if path is None:
             raise ValueError("format 'auto' needs the file name to choose a reader")
@@ -156,8 +157,6 @@ def validate_file_format(name, path=None):
         known = ", ".join(s for spec in FILE_FORMATS.values() for s in spec.suffixes)
         raise ValueError(f"unknown file type {Path(path).name!r}: supported suffixes are {known} "
                          "(or name the format with --format)")
-    if key not in FILE_FORMATS:
-        raise ValueError(f"unknown file format {name!r}; valid formats are: {', '.join(['auto', *FILE_FORMATS])}")
     return key
 
 

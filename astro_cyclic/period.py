@@ -33,6 +33,7 @@ from scipy import stats
 from astropy.timeseries import LombScargle
 from sklearn.base import BaseEstimator
 
+from ._validation import validate_option
 from ._periodogram import nifty_power, reusable_plans_available
 
 __all__ = ["PERIOD_METHODS", "PeriodSearch", "find_period", "frequency_grid", "validate_period_method"]
@@ -62,12 +63,9 @@ def validate_period_method(method):
         Listing the valid names, when ``method`` is not one of them, or when
         ``"fastnifty"`` is asked for and nifty-ls is not installed.
     """
-    name = method.lower() if isinstance(method, str) else method
+    name = validate_option(method, ["auto", *PERIOD_METHODS], "period method")
     if name == "auto":
         name = "fastnifty" if _nifty_available() else "fast"
-    if name not in PERIOD_METHODS:
-        valid = ", ".join(sorted(["auto", *PERIOD_METHODS]))
-        raise ValueError(f"unknown period method {method!r}; valid methods are: {valid}")
     if name == "fastnifty" and not _nifty_available():
         raise ValueError("period method 'fastnifty' needs nifty-ls: pip install nifty-ls")
     if name == "fastnifty":

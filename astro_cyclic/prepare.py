@@ -17,6 +17,7 @@ period for all of them, so this stage and its callers need no other shape.
 
 import numpy as np
 
+from ._validation import validate_option
 from .lightcurves import StarLightCurve, _collection_items, _position_id, as_light_curve, clean_light_curve
 
 __all__ = ["PERIOD_SOURCES", "PreparedStar", "prepare_light_curve", "prepare_light_curves", "periods_of"]
@@ -52,8 +53,7 @@ class PreparedStar:
     def __init__(self, light_curve, period_source, min_points):
         if not isinstance(light_curve, StarLightCurve) or light_curve.period is None:
             raise TypeError("light_curve must be a StarLightCurve with its period set")
-        if period_source not in PERIOD_SOURCES:
-            raise ValueError(f"period_source must be one of {', '.join(PERIOD_SOURCES)}; got {period_source!r}")
+        validate_option(period_source, PERIOD_SOURCES, "period_source")
         self.light_curve = light_curve
         self.period_source = period_source
         self.min_points = min_points

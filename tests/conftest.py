@@ -8,6 +8,7 @@ cannot be found.
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -43,3 +44,11 @@ def _one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_global_generators():
+    """Seed numpy's and torch's global generators before every test, so that a test (or library code)
+    drawing from them without a generator of its own is repeatable and independent of test order."""
+    np.random.seed(0)
+    torch.manual_seed(0)

@@ -280,13 +280,13 @@ def test_help_names_every_registered_choice(capsys):
         assert name in text, name
 
 
-@pytest.mark.parametrize("option, value, message", [("--architecture", "cnn", "unknown architecture"),
-                                                    ("--format", "xlsx", "unknown file format 'xlsx'"),
-                                                    ("--period-method", "slow", "unknown period method 'slow'")])
+@pytest.mark.parametrize("option, value, message", [("--architecture", "cnn", "architecture must be one of"),
+                                                    ("--format", "xlsx", "file format must be one of"),
+                                                    ("--period-method", "slow", "period method must be one of")])
 def test_bad_choices_are_refused_before_any_work(tmp_path, capsys, option, value, message):
     (tmp_path / "labels.csv").write_text("star_id,class\na,RRab\n")
     code = main(["fit", str(tmp_path), "--labels", str(tmp_path / "labels.csv"), "--model",
                  str(tmp_path / "m.pt"), option, value])
     assert code == 1
     err = capsys.readouterr().err
-    assert message in err and "valid" in err
+    assert message in err and f"got '{value}'" in err

@@ -120,7 +120,7 @@ def test_streaming_names_tuples_by_position_in_the_whole_stream(fitted):
 
 def test_streaming_rejects_bad_chunk_size_and_single_light_curves(fitted):
     clf, data = fitted
-    with pytest.raises(ValueError, match="chunk_size must be a positive integer"):
+    with pytest.raises(ValueError, match="chunk_size == 0, must be >= 1"):
         next(clf.iter_predict_proba(data.light_curves, chunk_size=0))
     with pytest.raises(TypeError, match="single StarLightCurve"):
         next(clf.iter_predict_proba(data.light_curves[0]))

@@ -34,7 +34,7 @@ def test_every_format_has_a_reader_and_auto_finds_it_by_suffix(tmp_path):
             assert validate_file_format("auto", tmp_path / f"star{suffix.upper()}") == name
     with pytest.raises(ValueError, match=r"unknown file type 'star\.xlsx'.*\.csv.*\.fits"):
         validate_file_format("auto", "star.xlsx")
-    with pytest.raises(ValueError, match="valid formats are: auto, csv, ecsv, ascii, fits"):
+    with pytest.raises(ValueError, match="file format must be one of 'auto', 'csv', 'ecsv', 'ascii', 'fits'"):
         validate_file_format("parquet")
 
 

@@ -92,5 +92,5 @@ def test_tables_and_round_trips(arrays):
     assert repr(star) == "<PreparedStar: 150 points, period=0.537 d (catalogue)>"
     with pytest.raises(TypeError, match="period set"):
         PreparedStar(StarLightCurve(t, mag, err), "search", 10)
-    with pytest.raises(ValueError, match="period_source must be one of catalogue, table, search"):
+    with pytest.raises(ValueError, match="period_source must be one of 'catalogue', 'table', 'search'; got 'guess'"):
         PreparedStar(star.light_curve, "guess", 10)

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._validation import validate_option
 from ..lightcurves import StarLightCurve
 from ._base import DatasetNotFoundError
 
@@ -224,8 +225,7 @@ def read_asassn(catalog_csv, lightcurve_folder, *, min_class_probability=None, b
     >>> data = read_asassn("asassn_variables.csv", "lightcurves/", band="V",
     ...                    min_class_probability=0.9)  # doctest: +SKIP
     """
-    if missing not in _MISSING:
-        raise ValueError(f"missing must be one of {list(_MISSING)}, got {missing!r}")
+    missing = validate_option(missing, _MISSING, "missing")
     if min_class_probability is not None and not (0 <= min_class_probability <= 1):
         raise ValueError(f"min_class_probability must be between 0 and 1, got {min_class_probability!r}")
     catalog_csv = Path(catalog_csv).expanduser()

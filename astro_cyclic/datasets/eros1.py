@@ -28,6 +28,7 @@ import operator
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._validation import validate_option
 from ..lightcurves import StarLightCurve
 from ._base import get_data_home
 from ._download import RemoteFile, ensure_files
@@ -148,10 +149,8 @@ def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None, down
     >>> len(data.light_curves), data.class_names  # doctest: +SKIP
     (3641, ['Cepheid', 'EB', 'Mira', 'RRLyrae'])
     """
-    if band not in _BANDS:
-        raise ValueError(f"band must be one of {list(_BANDS)}, got {band!r}")
-    if subset not in _SUBSETS:
-        raise ValueError(f"subset must be one of {list(_SUBSETS)}, got {subset!r}")
+    band = validate_option(band, _BANDS, "band")
+    subset = validate_option(subset, _SUBSETS, "subset")
     if min_quality is not None:
         try:
             min_quality = operator.index(min_quality)

@@ -31,6 +31,7 @@ import numpy as np
 from astropy.table import Table
 from sklearn.utils import Bunch
 
+from .._validation import validate_option
 from ..lightcurves import StarLightCurve
 from ._base import _not_found, get_data_home
 from ._download import RemoteFile, ensure_files
@@ -241,8 +242,7 @@ def load_macho(*, data_home=None, band="r", download=False):
     >>> len(data.light_curves)  # doctest: +SKIP
     15
     """
-    if band not in _BANDS:
-        raise ValueError(f"band must be one of {list(_BANDS)}, got {band!r}")
+    band = validate_option(band, _BANDS, "band")
     folder = get_data_home(data_home) / _SUBFOLDER
     listed = (_CATALOG, f"{_PHOT_DIR}/LC_<field>.<tile>.<seqn>.csv")
     if download:

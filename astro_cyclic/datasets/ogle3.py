@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._validation import validate_option
 from ..lightcurves import StarLightCurve
 from ._base import DatasetNotFoundError
 
@@ -215,10 +216,8 @@ def read_ogle3(folder, *, band="I", missing="warn"):
     >>> from astro_cyclic.datasets import read_ogle3
     >>> data = read_ogle3("OIII-CVS/lmc/rrlyr", band="I")  # doctest: +SKIP
     """
-    if band not in _BANDS:
-        raise ValueError(f"band must be one of {list(_BANDS)}, got {band!r}")
-    if missing not in _MISSING:
-        raise ValueError(f"missing must be one of {list(_MISSING)}, got {missing!r}")
+    band = validate_option(band, _BANDS, "band")
+    missing = validate_option(missing, _MISSING, "missing")
     folder = Path(folder).expanduser()
     ident_path = folder / "ident.dat"
     phot_folder = folder / "phot" / band

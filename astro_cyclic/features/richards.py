@@ -178,6 +178,7 @@ from scipy.special import ndtri_exp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, check_memory
 
+from .._validation import check_number
 from ..lightcurves import as_light_curves
 from ..prepare import prepare_light_curves
 from ..period import PeriodSearch, frequency_grid, lomb_scargle_power, validate_period_method
@@ -608,9 +609,7 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
         self.memory = memory
 
     def _check_params(self):
-        value = self.min_points
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 5:
-            raise ValueError(f"min_points must be an integer of at least 5, got {value!r}")
+        check_number(self.min_points, "min_points", min_val=5)
         if self.period_search is not None and not isinstance(self.period_search, PeriodSearch):
             raise TypeError(f"period_search must be a PeriodSearch, got {type(self.period_search).__name__}")
 

@@ -9,7 +9,7 @@ the subclasses only build their layers and compute the logits.
 
 from torch import nn
 
-from ._checks import check_int
+from .._validation import check_number
 from .layers import check_inputs
 
 __all__ = ["SequenceClassifier"]
@@ -49,9 +49,9 @@ class SequenceClassifier(nn.Module):
     def __init__(self, n_classes, n_channels, n_aux):
         super().__init__()
         owner = type(self).__name__
-        self.n_classes = check_int(n_classes, "n_classes", 2, owner)
-        self.n_channels = check_int(n_channels, "n_channels", 1, owner)
-        self.n_aux = check_int(n_aux, "n_aux", 0, owner)
+        self.n_classes = check_number(n_classes, "n_classes", min_val=2, owner=owner)
+        self.n_channels = check_number(n_channels, "n_channels", min_val=1, owner=owner)
+        self.n_aux = check_number(n_aux, "n_aux", min_val=0, owner=owner)
 
     def _hparams(self, **specific):
         """``dict(name=architecture, n_classes, n_channels, n_aux, **specific)``."""

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._base import SequenceClassifier
-from ._checks import check_choice, check_dropout, check_int
+from .._validation import check_fraction, check_number, validate_option
 
 __all__ = ["RecurrentClassifier", "GRUClassifier", "LSTMClassifier"]
 
@@ -64,10 +64,10 @@ class RecurrentClassifier(SequenceClassifier):
                  cell):
         super().__init__(n_classes, n_channels, n_aux)
         owner = type(self).__name__
-        depth = check_int(depth, "depth", 1, owner)
-        hidden = check_int(hidden, "hidden", 1, owner)
-        dropout = check_dropout(dropout, owner)
-        cell = check_choice(cell, "cell", _CELLS, owner)
+        depth = check_number(depth, "depth", min_val=1, owner=owner)
+        hidden = check_number(hidden, "hidden", min_val=1, owner=owner)
+        dropout = check_fraction(dropout, "dropout", owner=owner)
+        cell = validate_option(cell, _CELLS, "cell", owner=owner)
 
         # PyTorch warns (and does nothing) for inter-layer dropout with one layer.
         self.rnn = _CELLS[cell](self.n_channels, hidden, num_layers=depth, batch_first=True,

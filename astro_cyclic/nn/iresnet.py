@@ -38,7 +38,7 @@ References
 from torch import nn
 
 from ._base import SequenceClassifier
-from ._checks import check_choice, check_dropout, check_int
+from .._validation import check_fraction, check_number, validate_option
 from .layers import (PAD_MODES, AdaptivePolyphaseDownsample, ConvHead, MaxPoolDownsample,
                      _ConvResidualBlock, check_sequence)
 
@@ -134,16 +134,16 @@ class ResidualConvNet(SequenceClassifier):
                  kernel_size=5, dropout=0.25, pooling, padding):
         super().__init__(n_classes, n_channels, n_aux)
         owner = type(self).__name__
-        depth = check_int(depth, "depth", 1, owner)
-        hidden = check_int(hidden, "hidden", 1, owner)
-        max_hidden = check_int(max_hidden, "max_hidden", 1, owner)
+        depth = check_number(depth, "depth", min_val=1, owner=owner)
+        hidden = check_number(hidden, "hidden", min_val=1, owner=owner)
+        max_hidden = check_number(max_hidden, "max_hidden", min_val=1, owner=owner)
         if max_hidden < hidden:
             raise ValueError(
                 f"{owner}: max_hidden ({max_hidden}) must be >= hidden ({hidden})")
-        kernel_size = check_int(kernel_size, "kernel_size", 2, owner)
-        dropout = check_dropout(dropout, owner)
-        pooling = check_choice(pooling, "pooling", POOLINGS, owner)
-        padding = check_choice(padding, "padding", PAD_MODES, owner)
+        kernel_size = check_number(kernel_size, "kernel_size", min_val=2, owner=owner)
+        dropout = check_fraction(dropout, "dropout", owner=owner)
+        pooling = validate_option(pooling, POOLINGS, "pooling", owner=owner)
+        padding = validate_option(padding, PAD_MODES, "padding", owner=owner)
         if pooling == "aps" and padding != "circular":
             # APS is only shift-invariant on top of circular convolutions.
             raise ValueError(f"{owner}: pooling='aps' requires circular padding "

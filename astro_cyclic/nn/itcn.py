@@ -28,7 +28,7 @@ References
 from torch import nn
 
 from ._base import SequenceClassifier
-from ._checks import check_choice, check_dropout, check_int
+from .._validation import check_fraction, check_number, validate_option
 from .layers import PAD_MODES, ConvHead, _ConvResidualBlock, check_sequence
 
 __all__ = ["receptive_field", "default_depth", "TemporalBlock", "TemporalConvNet", "ITCN", "TCN"]
@@ -61,8 +61,8 @@ def receptive_field(kernel_size, depth):
     >>> receptive_field(2, 4)  # the network of the paper's Fig. 1
     30
     """
-    kernel_size = check_int(kernel_size, "kernel_size", 1, "receptive_field")
-    depth = check_int(depth, "depth", 1, "receptive_field")
+    kernel_size = check_number(kernel_size, "kernel_size", min_val=1, owner="receptive_field")
+    depth = check_number(depth, "depth", min_val=1, owner="receptive_field")
     return (kernel_size - 1) * (2 ** (depth + 1) - 2)
 
 
@@ -94,8 +94,8 @@ def default_depth(kernel_size, segment_length):
     >>> default_depth(2, 200)   # 1 * 254 > 200
     7
     """
-    kernel_size = check_int(kernel_size, "kernel_size", 2, "default_depth")
-    segment_length = check_int(segment_length, "segment_length", 1, "default_depth")
+    kernel_size = check_number(kernel_size, "kernel_size", min_val=2, owner="default_depth")
+    segment_length = check_number(segment_length, "segment_length", min_val=1, owner="default_depth")
     depth = 1
     while receptive_field(kernel_size, depth) <= segment_length:
         depth += 1
@@ -187,15 +187,15 @@ class TemporalConvNet(SequenceClassifier):
                  hidden=24, kernel_size=5, dropout=0.25, padding):
         super().__init__(n_classes, n_channels, n_aux)
         owner = type(self).__name__
-        segment_length = check_int(segment_length, "segment_length", 1, owner)
-        hidden = check_int(hidden, "hidden", 1, owner)
-        kernel_size = check_int(kernel_size, "kernel_size", 2, owner)
-        dropout = check_dropout(dropout, owner)
+        segment_length = check_number(segment_length, "segment_length", min_val=1, owner=owner)
+        hidden = check_number(hidden, "hidden", min_val=1, owner=owner)
+        kernel_size = check_number(kernel_size, "kernel_size", min_val=2, owner=owner)
+        dropout = check_fraction(dropout, "dropout", owner=owner)
         if depth is None:
             depth = default_depth(kernel_size, segment_length)
-        depth = check_int(depth, "depth", 1, owner)
+        depth = check_number(depth, "depth", min_val=1, owner=owner)
 
-        self.padding = check_choice(padding, "padding", PAD_MODES, owner)
+        self.padding = validate_option(padding, PAD_MODES, "padding", owner=owner)
         self.receptive_field = receptive_field(kernel_size, depth)
         self.blocks = nn.ModuleList(
             TemporalBlock(self.n_channels if n == 0 else hidden, hidden, kernel_size, 2 ** n,

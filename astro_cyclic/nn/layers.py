@@ -34,7 +34,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm
 
-from ._checks import check_choice, check_int
+from .._validation import check_number, validate_option
 
 __all__ = [
     "PAD_MODES",
@@ -139,9 +139,9 @@ class Pad1d(nn.Module):
 
     def __init__(self, left, right, mode):
         super().__init__()
-        self.left = check_int(left, "left", 0, "Pad1d")
-        self.right = check_int(right, "right", 0, "Pad1d")
-        self.mode = check_choice(mode, "mode", PAD_MODES, "Pad1d")
+        self.left = check_number(left, "left", min_val=0, owner="Pad1d")
+        self.right = check_number(right, "right", min_val=0, owner="Pad1d")
+        self.mode = validate_option(mode, PAD_MODES, "mode", owner="Pad1d")
 
     def forward(self, x):
         """Pad ``x`` of shape (B, C, N) to (B, C, left + N + right)."""
@@ -200,8 +200,8 @@ class PaddedConv1d(nn.Module):
     def __init__(self, in_channels, out_channels, kernel_size, *, dilation=1, causal=False,
                  mode="circular"):
         super().__init__()
-        kernel_size = check_int(kernel_size, "kernel_size", 1, "PaddedConv1d")
-        dilation = check_int(dilation, "dilation", 1, "PaddedConv1d")
+        kernel_size = check_number(kernel_size, "kernel_size", min_val=1, owner="PaddedConv1d")
+        dilation = check_number(dilation, "dilation", min_val=1, owner="PaddedConv1d")
         total = (kernel_size - 1) * dilation
         left = total if causal else total // 2
         self.pad = Pad1d(left, total - left, mode)

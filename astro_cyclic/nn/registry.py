@@ -13,7 +13,7 @@ References
    Sciences; arXiv:2011.01243 (architectures: section 2; defaults: Appendix A).
 """
 
-from ._checks import check_int
+from .._validation import check_number, validate_option
 from .baselines import GRUClassifier, LSTMClassifier
 from .iresnet import IResNet, ResNet
 from .itcn import ITCN, TCN
@@ -68,10 +68,7 @@ def validate_architecture(name):
     >>> validate_architecture("iTCN")
     'itcn'
     """
-    valid = sorted(ARCHITECTURES)
-    if not isinstance(name, str) or name.lower() not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {name!r}; valid names are: {', '.join(valid)}")
-    return name.lower()
+    return validate_option(name, ARCHITECTURES, "architecture")
 
 
 def build_network(name, *, n_classes, n_channels=2, n_aux=3, segment_length=200, depth=None,
@@ -151,7 +148,7 @@ def build_network(name, *, n_classes, n_channels=2, n_aux=3, segment_length=200,
     (5, 248)
     """
     arch = validate_architecture(name)
-    segment_length = check_int(segment_length, "segment_length", 1, f"build_network({arch!r})")
+    segment_length = check_number(segment_length, "segment_length", min_val=1, owner=f"build_network({arch!r})")
     optional = dict(depth=depth, hidden=hidden, kernel_size=kernel_size, dropout=dropout,
                     max_hidden=max_hidden, pooling=pooling)
     unused = [key for key, value in optional.items()

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from .._validation import validate_option
 from ..lightcurves import LightCurveError, StarLightCurve, as_light_curve
 from ..prepare import periods_of, prepare_light_curves
 
@@ -103,9 +104,7 @@ def validate_layout(name):
     >>> validate_layout("Long")
     'long'
     """
-    if not isinstance(name, str) or name.lower() not in LAYOUTS:
-        raise ValueError(f"unknown layout {name!r}; valid layouts are: {', '.join(sorted(LAYOUTS))}")
-    return name.lower()
+    return validate_option(name, LAYOUTS, "layout")
 
 
 # --------------------------------------------------------- the estimators

@@ -18,6 +18,8 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from .._validation import validate_option
+
 __all__ = ["BACKENDS", "DISTRIBUTED_MODES", "DataParallel", "resolve_distributed", "validate_distributed"]
 
 #: Values of ``CyclicClassifier(distributed=...)``.
@@ -51,12 +53,9 @@ def validate_distributed(value):
     ...
     ValueError: distributed must be one of False, True, 'auto'; got 1
     """
-    # Identity, not equality: 1 == True and 0 == False, but a number is not a mode.
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, str) and value.lower() == "auto":
-        return "auto"
-    raise ValueError(f"distributed must be one of False, True, 'auto'; got {value!r}")
+    if isinstance(value, np.bool_):
+        value = bool(value)
+    return validate_option(value, DISTRIBUTED_MODES, "distributed")
 
 
 def _launched_by_torchrun():

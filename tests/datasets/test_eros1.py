@@ -234,8 +234,8 @@ def test_corrupt_gzip_names_the_file(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(band="g"), r"band must be one of \['b', 'r'\]"),
-    (dict(subset="validation"), r"subset must be one of \['all', 'train', 'test'\]"),
+    (dict(band="g"), "band must be one of 'b', 'r'; got 'g'"),
+    (dict(subset="validation"), "subset must be one of 'all', 'train', 'test'; got 'validation'"),
     (dict(min_quality=1.5), "min_quality"),
 ])
 def test_invalid_arguments(tmp_path, kwargs, match):

@@ -169,5 +169,5 @@ def test_catalog_columns_checked(tmp_path):
 
 
 def test_invalid_band(tmp_path):
-    with pytest.raises(ValueError, match=r"band must be one of \['r', 'b'\]"):
+    with pytest.raises(ValueError, match="band must be one of 'r', 'b'; got 'V'"):
         load_macho(data_home=tmp_path, band="V")

@@ -22,7 +22,7 @@ def test_architecture_names():
 def test_validate_architecture():
     assert validate_architecture("iTCN") == "itcn"
     assert validate_architecture("LSTM") == "lstm"
-    expected = "gru, iresnet, itcn, lstm, resnet, tcn"
+    expected = "architecture must be one of 'itcn', 'tcn', 'iresnet', 'resnet', 'gru', 'lstm'"
     with pytest.raises(ValueError, match=expected) as info:
         validate_architecture("transformer")
     assert "'transformer'" in str(info.value)
@@ -78,8 +78,9 @@ def test_several_unused_parameters_listed():
     ("iresnet", dict(hidden=32, max_hidden=16), "max_hidden"), ("lstm", dict(n_aux=-1), "n_aux"),
 ])
 def test_bad_values_rejected(name, kwargs, match):
+    """Out of range: ValueError; of the wrong type (True, 2.5, "0.1"): TypeError, as sklearn's check_scalar."""
     kwargs = {"n_classes": 3, **kwargs}
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((ValueError, TypeError), match=match):
         build_network(name, **kwargs)
 
 

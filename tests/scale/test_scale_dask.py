@@ -173,7 +173,7 @@ def test_clear_errors(network, features, survey):
         predict_dataframe(network, df, id_column="star")
     with pytest.raises(ValueError, match="mag_column='flux' is not a column"):
         predict_dataframe(network, df, id_column="oid", mag_column="flux")
-    with pytest.raises(ValueError, match="unknown layout 'wide'; valid layouts are: long, nested"):
+    with pytest.raises(ValueError, match="layout must be one of 'long', 'nested'; got 'wide'"):
         predict_dataframe(network, df, id_column="oid", layout="wide")
     with pytest.raises(TypeError, match="expected a dask.bag.Bag"):
         predict_bag(network, lcs)
