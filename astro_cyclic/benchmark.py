@@ -428,7 +428,7 @@ def describe_machine():
 def _machine(models):
     import torch
 
-    from ._training import resolve_device
+    from .nn._training import resolve_device
 
     devices = sorted({str(resolve_device(m.device)) for m in models.values() if _is_network(m)})
     gpu = torch.cuda.get_device_name(0) if any(d.startswith("cuda") for d in devices) else None

@@ -19,14 +19,14 @@ from . import __version__
 from ._classifier import LightCurveClassifierMixin
 from ._threads import resolve_n_jobs, thread_limits
 from ._validation import check_fraction, check_number, validate_option
-from ._training import combine_segments, resolve_device, segment_log_proba, train_network, validate_lr_schedule
+from .nn._training import combine_segments, resolve_device, segment_log_proba, train_network, validate_lr_schedule
 from .lightcurves import StarLightCurve, _collection_items, _position_id, as_light_curve
 from .features.richards import FEATURE_NAMES, RichardsFeatures
 from .nn import build_network, validate_architecture
 from .period import PeriodSearch
 from .prepare import PreparedStar, periods_of, prepare_light_curves
 from .preprocess import N_AUX, N_CHANNELS, Standardizer, segment_light_curves, thin_segments
-from .scale._ddp import resolve_distributed, validate_distributed
+from .nn._ddp import resolve_distributed, validate_distributed
 
 __all__ = ["CyclicClassifier"]
 

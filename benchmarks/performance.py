@@ -57,7 +57,7 @@ from torch import nn  # noqa: E402
 import astro_cyclic  # noqa: E402
 from astro_cyclic import CyclicClassifier, StarLightCurve, clean_light_curve  # noqa: E402
 from astro_cyclic._periodogram import nifty_power  # noqa: E402
-from astro_cyclic._training import _stack, segment_log_proba  # noqa: E402
+from astro_cyclic.nn._training import _stack, segment_log_proba  # noqa: E402
 from astro_cyclic.benchmark import describe_machine  # noqa: E402
 from astro_cyclic.datasets import make_periodic_variables  # noqa: E402
 from astro_cyclic.nn import ITCN, IResNet  # noqa: E402

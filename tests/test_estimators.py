@@ -332,3 +332,49 @@ def test_hybrid_with_richards_features(survey, tmp_path):
     np.testing.assert_allclose(loaded.predict_proba(survey.light_curves[:5]), proba, atol=1e-6)
     with pytest.raises(ValueError, match=r"star_features \(or a RichardsFeatures\) must be one of None, 'richards'"):
         CyclicClassifier(star_features="cesium").fit(survey.light_curves, survey.target)
+
+
+@pytest.fixture(scope="module")
+def streaming():
+    data = make_periodic_variables(40, classes=["RRab", "EA", "EW"], n_points=(30, 260), random_state=0)
+    clf = CyclicClassifier(hidden=8, max_epochs=2, validation_fraction=0, random_state=0, device="cpu")
+    return clf.fit(data.light_curves, data.target), data
+
+
+def test_streaming_equals_predict_proba_and_reads_lazily(streaming):
+    clf, data = streaming
+    expected = clf.predict_proba(data.light_curves)
+    consumed = []
+
+    def stars():
+        for lc in data.light_curves:
+            consumed.append(1)
+            yield lc
+
+    stream = clf.iter_predict_proba(stars(), chunk_size=16)
+    first = next(stream)
+    assert len(consumed) == 16  # only the first chunk was read
+    chunks = [first, *stream]
+    assert [c.shape[0] for c in chunks] == [16, 16, 8]
+    # float32 rounding only: chunks change the batch sizes the convolutions see
+    np.testing.assert_allclose(np.vstack(chunks), expected, rtol=0, atol=1e-6)
+    # predict_proba accepts a generator too
+    np.testing.assert_allclose(clf.predict_proba(lc for lc in data.light_curves), expected, rtol=0, atol=1e-6)
+
+
+def test_streaming_names_tuples_by_position_in_the_whole_stream(streaming):
+    clf, data = streaming
+    good = [(lc.time, lc.mag, lc.err) for lc in data.light_curves[:5]]
+    bad = (np.arange(3.0), np.ones(3), np.ones(3))
+    with pytest.raises(ValueError, match="star 5"):
+        list(clf.iter_predict_proba(iter(good + [bad]), chunk_size=2))
+
+
+def test_streaming_rejects_bad_chunk_size_and_single_light_curves(streaming):
+    clf, data = streaming
+    with pytest.raises(ValueError, match="chunk_size == 0, must be >= 1"):
+        next(clf.iter_predict_proba(data.light_curves, chunk_size=0))
+    with pytest.raises(TypeError, match="single StarLightCurve"):
+        next(clf.iter_predict_proba(data.light_curves[0]))
+    with pytest.raises(TypeError, match="iterable of light curves"):
+        next(clf.iter_predict_proba(3))

@@ -3,7 +3,7 @@ import pytest
 from sklearn.base import clone
 
 from astro_cyclic import PERIOD_METHODS, PeriodSearch, StarLightCurve, find_period
-from astro_cyclic.period import _round_up_length, frequency_grid, validate_period_method
+from astro_cyclic.period import _harmonic_chi2, _round_up_length, frequency_grid, validate_period_method
 
 
 def survey_times(rng, n, baseline=400.0):
@@ -95,3 +95,18 @@ def test_period_search_is_a_parameter_object():
     assert search(lc) == pytest.approx(3.3, rel=2e-3)
     with pytest.raises(ValueError, match="star 'X': period method must be one of"):
         PeriodSearch(method="nope")(lc)
+
+
+def test_batched_harmonic_chi2_equals_lstsq():
+    rng = np.random.default_rng(1)
+    t = np.sort(rng.uniform(0, 900, 300))
+    mag = 15 + 0.3 * np.sin(2 * np.pi * t / 0.61) + rng.normal(0, 0.03, t.size)
+    w = np.full(t.size, 1 / 0.03 ** 2)
+    freqs = np.array([0.5, 1 / 0.61, 2 / 0.61, 3.7])
+    for f, chi2 in zip(freqs, _harmonic_chi2(t, mag, w, freqs, 3)):
+        arg = 2 * np.pi * f * (t - t[0])
+        k = np.arange(1, 4)
+        design = np.hstack([np.ones((t.size, 1)), np.cos(np.outer(arg, k)), np.sin(np.outer(arg, k))])
+        coef, *_ = np.linalg.lstsq(design * np.sqrt(w)[:, None], mag * np.sqrt(w), rcond=None)
+        expected = np.sum(w * (mag - design @ coef) ** 2)
+        assert chi2 == pytest.approx(expected, rel=1e-9)

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from astro_cyclic import StarLightCurve
+from astro_cyclic import StarLightCurve, clean_light_curve
+from astro_cyclic.datasets import make_periodic_variables
 from astro_cyclic.preprocess import (Standardizer, fold_segment, length_buckets, segment_bounds, thin_segments,
                                      segment_light_curves)
 
@@ -86,3 +87,24 @@ def test_thinning_merges_gaps_exactly():
     assert any(np.allclose(np.roll(direct, s, axis=1), c, atol=1e-4) for s in range(c.shape[1]))
     np.testing.assert_allclose(thinned.aux[0], aux, rtol=1e-5)
     np.testing.assert_array_equal(thin_segments(seg, np.random.default_rng(0), 0.0).channels[0], seg.channels[0])
+
+
+def test_segment_light_curves_equals_folding_each_segment():
+    data = make_periodic_variables(30, classes=["RRab", "EA", "Cepheid"], n_points=(15, 900), random_state=4)
+    light_curves = [clean_light_curve(lc) for lc in data.light_curves]
+    segments = segment_light_curves(light_curves, data.periods, 200)
+    k = 0
+    for i, (lc, period) in enumerate(zip(light_curves, data.periods)):
+        for start, stop in segment_bounds(len(lc), 200):
+            channels, aux = fold_segment(lc.time[start:stop], lc.mag[start:stop], period)
+            assert segments.star[k] == i
+            np.testing.assert_array_equal(segments.channels[k], channels.astype(np.float32))
+            np.testing.assert_array_equal(segments.aux[k], aux.astype(np.float32))
+            k += 1
+    assert k == len(segments)
+
+
+def test_segment_light_curves_needs_one_period_per_star():
+    lc = clean_light_curve(make_periodic_variables(2, classes=["EA"], random_state=0).light_curves[0])
+    with pytest.raises(ValueError, match="one period per light curve"):
+        segment_light_curves([lc], [1.0, 2.0], 200)

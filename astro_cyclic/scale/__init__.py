@@ -20,7 +20,9 @@ Importing this module does not import dask; the dask functions load it on
 first use.
 """
 
-from ._ddp import BACKENDS, DISTRIBUTED_MODES, DataParallel, resolve_distributed, validate_distributed
+# The training side lives beside the networks (astro_cyclic.nn._ddp); it is public here, with the rest of the
+# scale-out tools.
+from ..nn._ddp import BACKENDS, DISTRIBUTED_MODES, DataParallel, resolve_distributed, validate_distributed
 
 _DASK_NAMES = ("LAYOUTS", "predict_bag", "predict_dataframe", "transform_bag", "transform_dataframe",
                "validate_layout")

@@ -195,3 +195,15 @@ def test_check_inputs_messages():
         check_inputs(x, torch.zeros(1, 3), 2, 3, "Net")
     with pytest.raises(ValueError, match="aux"):
         check_inputs(x, None, 2, 3, "Net")
+
+
+def _gather_pad(x, left, right):
+    # The former implementation: gather every position modulo N.
+    index = torch.arange(-left, x.shape[-1] + right) % x.shape[-1]
+    return x.index_select(-1, index)
+
+
+@pytest.mark.parametrize("n, left, right", [(7, 0, 0), (7, 3, 0), (7, 7, 2), (5, 23, 11), (1, 4, 4), (200, 256, 0)])
+def test_circular_pad_equals_the_gather_it_replaced(n, left, right):
+    x = torch.randn(2, 3, n)
+    assert torch.equal(circular_pad(x, left, right), _gather_pad(x, left, right))

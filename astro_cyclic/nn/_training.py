@@ -11,8 +11,8 @@ import numpy as np
 import torch
 from scipy.special import logsumexp
 
-from ._validation import validate_option
-from .preprocess import Segments, length_buckets
+from .._validation import validate_option
+from ..preprocess import Segments, length_buckets
 
 __all__ = ["LR_SCHEDULES", "validate_lr_schedule", "train_network", "segment_log_proba", "combine_segments",
            "resolve_device"]
