@@ -6,7 +6,7 @@ the accuracies of two models are compared pairwise within each split: the
 spread of accuracies over splits is dominated by which stars land in the test
 set ("bootstrapping noise"), which the paired differences cancel [1]_.
 
-* :func:`stratified_star_splits` draws the splits.
+* :func:`~astro_cyclic.model_selection.stratified_star_splits` draws the splits.
 * :func:`run_benchmark` fits and scores every model on every split and
   summarises: mean and standard deviation of each metric over the splits, and
   the median and 1-sigma range (16th to 84th percentile) of each model's
@@ -33,151 +33,22 @@ import platform
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import balanced_accuracy_score, confusion_matrix
-from sklearn.model_selection import train_test_split
+from .model_selection import ValidationStars, mean_std, paired_difference
 
-__all__ = ["StarSplit", "stratified_star_splits", "run_benchmark", "write_results", "describe_machine"]
+__all__ = ["run_benchmark", "write_results", "describe_machine"]
 
 _RESULT_FORMAT = "astro_cyclic.benchmark"
 _RESULT_VERSION = 1
-# Percentiles of a normal distribution at -1 and +1 sigma, the paper's "1-sigma range".
-_LOW, _HIGH = 15.865525393145708, 84.13447460685429
-
-
-class StarSplit(tuple):
-    """One split of the stars: a ``(train, val, test)`` tuple of sorted star indices.
-
-    It unpacks as a plain 3-tuple and also carries what is needed to make a
-    :class:`~astro_cyclic.CyclicClassifier` hold out exactly ``val`` itself.
-
-    Attributes
-    ----------
-    train, val, test : ndarray of int
-    seed : int
-        The split's seed: it drew the split and seeds every model fitted on it.
-    validation_fraction : float
-        Fraction of the training-plus-validation stars that are ``val``, as
-        given to the estimator (``ceil(validation_fraction * n)`` is ``val.size``).
-    """
-
-    def __new__(cls, train, val, test, *, seed, validation_fraction):
-        self = super().__new__(cls, (train, val, test))
-        self.seed = int(seed)
-        self.validation_fraction = float(validation_fraction)
-        return self
-
-    def __getnewargs_ex__(self):
-        return tuple(self), {"seed": self.seed, "validation_fraction": self.validation_fraction}
-
-    @property
-    def train(self):
-        return self[0]
-
-    @property
-    def val(self):
-        return self[1]
-
-    @property
-    def test(self):
-        return self[2]
-
-
-def _check_fraction(value, name):
-    if isinstance(value, bool) or not isinstance(value, (float, int, np.floating, np.integer)) \
-            or not 0 < value < 1:
-        raise ValueError(f"{name} must be a fraction in (0, 1), got {value!r}")
-    return float(value)
-
-
-def stratified_star_splits(target, n_splits=8, test_size=0.2, val_size=0.2, random_state=0):
-    """Randomised, stratified train/validation/test splits of the stars.
-
-    Split ``k`` has its own seed (from ``random_state``). The test stars are
-    drawn first, stratified by class; the validation stars are then drawn
-    from the rest with exactly the call :class:`~astro_cyclic.CyclicClassifier`
-    makes for its own hold-out (``validation_fraction`` of the stars given to
-    ``fit``, stratified, seeded by ``random_state``). So a network fitted on
-    ``train`` and ``val`` together with ``validation_fraction=split.validation_fraction``
-    and ``random_state=split.seed`` validates on exactly ``val``, and
-    :func:`run_benchmark` checks that it does.
-
-    Parameters
-    ----------
-    target : array-like, shape (n_stars,)
-        Class of each star.
-    n_splits : int, default 8
-        Number of splits (the paper uses 8).
-    test_size, val_size : float, default 0.2
-        Fractions of all stars in the test and validation sets (the paper's
-        60/20/20).
-    random_state : int, default 0
-        The same value gives the same splits.
-
-    Returns
-    -------
-    splits : list of StarSplit
-        Each unpacks as ``(train_idx, val_idx, test_idx)``: disjoint, sorted
-        indices into ``target`` that together cover every star.
-
-    Raises
-    ------
-    ValueError
-        For invalid sizes, or a class too small to appear in every part.
-
-    Examples
-    --------
-    >>> splits = stratified_star_splits(["a"] * 10 + ["b"] * 10, n_splits=2)
-    >>> train, val, test = splits[0]
-    >>> len(train), len(val), len(test)
-    (12, 4, 4)
-    """
-    target = np.asarray(target)
-    if target.ndim != 1:
-        raise ValueError(f"target must be one-dimensional, got shape {target.shape}")
-    if isinstance(n_splits, bool) or not isinstance(n_splits, (int, np.integer)) or n_splits < 1:
-        raise ValueError(f"n_splits must be a positive integer, got {n_splits!r}")
-    test_size = _check_fraction(test_size, "test_size")
-    val_size = _check_fraction(val_size, "val_size")
-    if test_size + val_size >= 1:
-        raise ValueError(f"test_size + val_size must be below 1, got {test_size} + {val_size}")
-    if isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer)):
-        raise ValueError(f"random_state must be an integer, got {random_state!r}")
-    classes, counts = np.unique(target, return_counts=True)
-    # Test and validation draws are both stratified: each needs >= 2 stars per class.
-    if classes.size < 2 or counts.min() < 3:
-        small = {str(c): int(n) for c, n in zip(classes, counts) if n < 3}
-        raise ValueError(f"every class needs at least 3 stars to be split into train, validation and test, "
-                         f"and there must be two classes; classes too small: {small or 'none'} "
-                         f"(of {classes.size} classes)")
-    # Validation as a fraction of the stars left after the test draw: 0.2 / 0.8 = 0.25 for 60/20/20.
-    validation_fraction = val_size / (1 - test_size)
-    # Independent seeds per split; consecutive integers from nearby random_state values would share splits.
-    seeds = np.random.SeedSequence(int(random_state)).generate_state(n_splits) % (2**31 - 1)
-    stars = np.arange(target.size)
-    splits = []
-    for seed in seeds.tolist():
-        try:
-            train_val, test = train_test_split(stars, test_size=test_size, stratify=target, random_state=seed)
-            train_val = np.sort(train_val)
-            # The estimator's own call: train_test_split over positions 0..n-1 of the stars it is given.
-            local_train, local_val = train_test_split(np.arange(train_val.size), test_size=validation_fraction,
-                                                      stratify=target[train_val], random_state=seed)
-        except ValueError as exc:
-            raise ValueError(f"cannot draw stratified splits of {target.size} stars in {classes.size} classes "
-                             f"(smallest class: {counts.min()} stars): {exc}") from None
-        splits.append(StarSplit(np.sort(train_val[local_train]), np.sort(train_val[local_val]), np.sort(test),
-                                seed=seed, validation_fraction=validation_fraction))
-    return splits
 
 
 # ------------------------------------------------------------------ running
 def _split_parts(split, k, n_stars):
-    """Indices, seed and validation fraction of a split, checked."""
+    """Indices and seed of a split, checked."""
     try:
         train, val, test = (np.asarray(part, dtype=int) for part in split)
     except (TypeError, ValueError):
@@ -189,25 +60,13 @@ def _split_parts(split, k, n_stars):
         raise ValueError(f"split {k}: train, validation and test stars must be disjoint and not repeated")
     if not (train.size and val.size and test.size):
         raise ValueError(f"split {k} has an empty train, validation or test part")
-    # Plain tuples: seed by position, and a fraction whose ceil() gives val.size exactly.
-    seed = getattr(split, "seed", k)
-    fraction = getattr(split, "validation_fraction", (val.size - 0.5) / (train.size + val.size))
-    return train, val, test, seed, fraction
+    return train, val, test, getattr(split, "seed", k)  # plain tuples: seeded by position
 
 
 def _is_network(estimator):
     from .estimators import CyclicClassifier
 
     return isinstance(estimator, CyclicClassifier)
-
-
-def _estimator_validation_stars(estimator, train_val, y_train_val):
-    """The stars (indices into the data set) that ``estimator`` will hold out when fitted on ``train_val``."""
-    y_idx = np.unique(y_train_val, return_inverse=True)[1]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a fallback to an unstratified split is reported as a mismatch instead
-        _, val_local = estimator._split(y_idx, estimator.random_state)
-    return np.sort(train_val[val_local])
 
 
 def _safe(value):
@@ -338,35 +197,17 @@ def _score(y_true, y_pred, classes):
             "per_class_accuracy": per_class, "confusion_matrix": matrix.tolist()}
 
 
-def _mean_std(values):
-    values = np.asarray([v for v in values if v is not None], dtype=float)
-    if not values.size:
-        return {"mean": None, "std": None, "n": 0}
-    # Sample standard deviation (ddof=1): the splits are a sample of the possible partitions.
-    std = float(np.std(values, ddof=1)) if values.size > 1 else None
-    return {"mean": float(np.mean(values)), "std": std, "n": int(values.size)}
-
-
-def _paired(values, reference):
-    diff = np.asarray(values, dtype=float) - np.asarray(reference, dtype=float)
-    median, low, high = np.percentile(diff, [50, _LOW, _HIGH])
-    return {"median": float(median), "p16": float(low), "p84": float(high),
-            "plus": float(high - median), "minus": float(median - low),
-            "mean": float(np.mean(diff)), "std": float(np.std(diff, ddof=1)) if diff.size > 1 else None,
-            "per_split": diff.tolist()}
-
-
 def _summarise(per_split, names, classes, reference):
     summary = {}
     ref_acc = [s["models"][reference]["accuracy"] for s in per_split]
     for name in names:
         rows = [s["models"][name] for s in per_split]
-        entry = {metric: _mean_std([r[metric] for r in rows])
+        entry = {metric: mean_std([r[metric] for r in rows])
                  for metric in ("accuracy", "balanced_accuracy", "fit_seconds", "predict_seconds", "epochs")}
-        entry["per_class_accuracy"] = {str(c): _mean_std([r["per_class_accuracy"][str(c)] for r in rows])
+        entry["per_class_accuracy"] = {str(c): mean_std([r["per_class_accuracy"][str(c)] for r in rows])
                                        for c in classes}
         entry["confusion_matrix_sum"] = np.sum([r["confusion_matrix"] for r in rows], axis=0).tolist()
-        entry["accuracy_difference_to_reference"] = _paired([r["accuracy"] for r in rows], ref_acc)
+        entry["accuracy_difference_to_reference"] = paired_difference([r["accuracy"] for r in rows], ref_acc)
         summary[name] = entry
     return summary
 
@@ -445,12 +286,9 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
     seed, so a split is a reproducible draw for all models alike.
 
     * A :class:`~astro_cyclic.CyclicClassifier` (the networks) gets
-      ``validation_fraction=split.validation_fraction``: it holds out its
-      validation stars itself (per star, stratified, seeded by the split's
-      seed) to choose its best epoch. For splits from
-      :func:`stratified_star_splits` these are exactly the split's ``val``
-      stars; this is checked (``val_matches_split`` in the result) and a
-      ``UserWarning`` says when they differ (e.g. for hand-made splits).
+      ``train_split=ValidationStars(...)`` naming the split's ``val`` stars,
+      on which it chooses its best epoch (``val_matches_split`` is True in
+      the result).
     * Other models (the random forest) need no validation set and train on
       the training and validation stars.
 
@@ -463,7 +301,7 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
     models : dict
         Model name -> unfitted estimator; it is cloned, never fitted itself.
     splits : list of (train_idx, val_idx, test_idx)
-        Usually from :func:`stratified_star_splits`; the same for every model.
+        Usually from :func:`~astro_cyclic.model_selection.stratified_star_splits`; the same for every model.
     reference : str, default "itcn"
         Name in ``models`` whose accuracy the others are compared to, pairwise
         per split (a model or an ensemble).
@@ -530,7 +368,7 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
     per_split = []
     bar = tqdm(total=len(parts) * len(models), disable=not progress, unit="fit", file=sys.stderr)
     try:
-        for k, (train, val, test, seed, fraction) in enumerate(parts):
+        for k, (train, val, test, seed) in enumerate(parts):
             train_val = np.sort(np.concatenate([train, val]))
             X_fit, y_fit = [light_curves[i] for i in train_val], target[train_val]
             X_test, y_test = [light_curves[i] for i in test], target[test]
@@ -546,17 +384,11 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
                 estimator = clone(model)
                 if "random_state" in estimator.get_params(deep=False):
                     estimator.set_params(random_state=int(seed))
-                matches = None
-                if _is_network(estimator):
-                    estimator.set_params(validation_fraction=fraction)
-                    matches = bool(np.array_equal(_estimator_validation_stars(estimator, train_val, y_fit),
-                                                  np.sort(val)))
-                    if not matches:
-                        warnings.warn(f"split {k}: {name} validates on stars it draws itself, not on the split's "
-                                      "val stars (splits not from stratified_star_splits?)", UserWarning,
-                                      stacklevel=2)
+                network = _is_network(estimator)
+                if network:  # validates on the split's val stars: their positions among the stars it is given
+                    estimator.set_params(train_split=ValidationStars(np.searchsorted(train_val, val)))
                 row = _fit_and_score(estimator, X_fit, y_fit, X_test, y_test, classes)
-                row["val_matches_split"] = matches
+                row["val_matches_split"] = True if network else None
                 record["models"][name] = row
                 if checkpoint is not None:
                     _append_checkpoint(checkpoint, key, name, model, row)

@@ -94,7 +94,7 @@ def demo(args):
     train_idx, test_idx = train_test_split(np.arange(len(target)), test_size=0.2, stratify=target,
                                            random_state=args.seed)
     clf = CyclicClassifier(args.architecture, segment_length=args.segment_length, max_epochs=args.epochs,
-                           validation_fraction=0.25, random_state=args.seed, n_jobs=args.n_jobs,
+                           train_split=0.25, random_state=args.seed, n_jobs=args.n_jobs,
                            verbose=0 if args.quiet else 1)
     print(f"{name}: {len(target)} stars, {np.unique(target).size} classes; "
           f"training {clf.architecture} on {train_idx.size} stars ({train_idx.size // 4} for validation)")
@@ -380,7 +380,7 @@ def fit(args):
     periods = _catalogue_periods(args)
     search = _period_search(args)
     clf = CyclicClassifier(args.architecture, segment_length=args.segment_length, max_epochs=args.epochs,
-                           batch_size=args.batch_size, validation_fraction=args.validation_fraction,
+                           batch_size=args.batch_size, train_split=args.validation_fraction or None,
                            class_weight=None if args.class_weight == "none" else args.class_weight,
                            period_search=search, min_points=args.min_points, device=args.device,
                            random_state=args.seed, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1)
@@ -703,7 +703,8 @@ def _benchmark_models(args, feature_cache):
 
 def benchmark(args):
     """Run the paper's benchmark protocol (Table 1) and write its results."""
-    from .benchmark import result_paths, run_benchmark, stratified_star_splits, write_results
+    from .benchmark import result_paths, run_benchmark, write_results
+    from .model_selection import stratified_star_splits
 
     name = args.name or f"benchmark_{args.dataset}"
     # Refuse before hours of training, not after.

@@ -22,6 +22,7 @@ from ._validation import check_fraction, check_number, validate_option
 from .nn._training import combine_segments, resolve_device, segment_log_proba, train_network, validate_lr_schedule
 from .lightcurves import StarLightCurve, _collection_items, _position_id, as_light_curve
 from .features.richards import FEATURE_NAMES, RichardsFeatures
+from .model_selection import ValidationStars
 from .nn import build_network, validate_architecture
 from .period import PeriodSearch
 from .prepare import PreparedStar, periods_of, prepare_light_curves
@@ -89,14 +90,19 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         ``"cosine"`` anneals the rate to 0 over ``max_epochs``; ``"plateau"`` is
         the paper's schedule (divide by 10 when the training loss has not fallen
         by 10% in 5 epochs). Chosen on EROS-1 validation stars (split 0 of
-        :func:`astro_cyclic.benchmark.stratified_star_splits`, 40 epochs):
+        :func:`astro_cyclic.model_selection.stratified_star_splits`, 40 epochs):
         per-star validation accuracy 88.7% with ``"plateau"``, which had cut
         the rate below 1e-4 by epoch 20 and stopped at epoch 30, against 93.7%
         with ``"cosine"``.
-    validation_fraction : float, default 0.2
-        Fraction of the training STARS (stratified by class) held out to choose
-        the best epoch and stop early. 0 trains for ``max_epochs`` and keeps the
-        last epoch.
+    train_split : float, None or callable, default 0.2
+        The training STARS held out (never some of a star's segments) to choose
+        the best epoch and stop early. A fraction: that share of the stars,
+        stratified by class and drawn with ``random_state``. ``None`` (or 0):
+        no validation; training runs ``max_epochs`` and keeps the last epoch. A
+        callable ``train_split(y) -> (train_indices, validation_indices)`` of
+        positions in ``X``, e.g.
+        :class:`~astro_cyclic.model_selection.ValidationStars` for chosen
+        stars (as skorch's ``train_split``).
     n_iter_no_change : int, default 20
         Epochs without a better validation accuracy before stopping.
     class_weight : dict, "balanced" or None
@@ -168,7 +174,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
     def __init__(self, architecture="itcn", *, segment_length=200, depth=None, hidden=None, kernel_size=None,
                  dropout=None, max_hidden=None, pooling=None, period_search=None, min_points=10,
                  star_features=None, thin_fraction=0.0, max_epochs=40, batch_size=64, learning_rate=0.005,
-                 lr_schedule="cosine", validation_fraction=0.2, n_iter_no_change=20,
+                 lr_schedule="cosine", train_split=0.2, n_iter_no_change=20,
                  class_weight=None, device="auto", random_state=None, n_jobs=None, verbose=0, distributed=False):
         self.architecture = architecture
         self.segment_length = segment_length
@@ -186,7 +192,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.lr_schedule = lr_schedule
-        self.validation_fraction = validation_fraction
+        self.train_split = train_split
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
         self.device = device
@@ -223,23 +229,30 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         if not isinstance(self.star_features, RichardsFeatures):
             validate_option(self.star_features, STAR_FEATURES, "star_features (or a RichardsFeatures)")
         check_fraction(self.thin_fraction, "thin_fraction")
-        check_fraction(self.validation_fraction, "validation_fraction")
+        if self.train_split is not None and not callable(self.train_split):
+            check_fraction(self.train_split, "train_split (a fraction, None or a callable)")
         check_number(self.learning_rate, "learning_rate", numbers.Real, min_val=0, include_boundaries="neither")
         validate_lr_schedule(self.lr_schedule)
         validate_distributed(self.distributed)
         resolve_n_jobs(self.n_jobs)
 
     def _split(self, y_idx, rng_seed):
-        """Stratified split of the STARS into training and validation (never of segments)."""
+        """Training and validation STARS (positions in X; never segments): ``train_split``'s choice."""
         stars = np.arange(y_idx.size)
-        if not self.validation_fraction:
+        if callable(self.train_split):
+            train, val = (np.asarray(part, dtype=int) for part in self.train_split(self.classes_[y_idx]))
+            if np.intersect1d(train, val).size or np.any(np.concatenate([train, val]) >= y_idx.size) \
+                    or np.any(np.concatenate([train, val]) < 0) or not train.size:
+                raise ValueError("train_split must return disjoint, non-empty training and (possibly empty) "
+                                 f"validation positions among the {y_idx.size} stars given to fit")
+            return train, (val if val.size else None)
+        if not self.train_split:
             return stars, None
         try:
-            return train_test_split(stars, test_size=self.validation_fraction, stratify=y_idx,
-                                    random_state=rng_seed)
+            return train_test_split(stars, test_size=self.train_split, stratify=y_idx, random_state=rng_seed)
         except ValueError as exc:  # a class too small to appear on both sides
             warnings.warn(f"validation split cannot be stratified ({exc}); splitting at random", stacklevel=3)
-            return train_test_split(stars, test_size=self.validation_fraction, random_state=rng_seed)
+            return train_test_split(stars, test_size=self.train_split, random_state=rng_seed)
 
     # ------------------------------------------------------------------- fit
     def fit(self, X, y):
@@ -463,6 +476,11 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
                 "min_points": params["star_features"].min_points}}
         if isinstance(params["class_weight"], dict):
             params["class_weight"] = {"__pairs__": _jsonable([[k, v] for k, v in params["class_weight"].items()])}
+        if isinstance(params["train_split"], ValidationStars):
+            params["train_split"] = {"validation_stars": np.asarray(params["train_split"].indices).tolist()}
+        elif callable(params["train_split"]):
+            # Another callable served training only and cannot be written as JSON: the file says so.
+            params["train_split"] = {"callable": repr(params["train_split"])}
         config = {"params": params, "classes": _jsonable(self.classes_.tolist()),
                   "classes_dtype": self.classes_.dtype.str, "standardizer": self.standardizer_.to_dict(),
                   "network_params": self.network_params_, "history": self.history_, "best_epoch": self.best_epoch_}
@@ -509,6 +527,11 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
                                                        min_points=settings["min_points"])
         if isinstance(params["class_weight"], dict) and "__pairs__" in params["class_weight"]:
             params["class_weight"] = {k: v for k, v in params["class_weight"]["__pairs__"]}
+        if "validation_fraction" in params:  # files written before train_split replaced it
+            params["train_split"] = params.pop("validation_fraction") or None
+        if isinstance(params["train_split"], dict):
+            stars = params["train_split"].get("validation_stars")
+            params["train_split"] = None if stars is None else ValidationStars(stars)
         params["device"] = device
         self = cls(**params)
         self.classes_ = np.asarray(config["classes"], dtype=np.dtype(config["classes_dtype"]))

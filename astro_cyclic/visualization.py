@@ -488,7 +488,8 @@ def plot_per_class_accuracy(result, *, models=None, ax=None):
     >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> from sklearn.dummy import DummyClassifier
-    >>> from astro_cyclic.benchmark import run_benchmark, stratified_star_splits
+    >>> from astro_cyclic.benchmark import run_benchmark
+    >>> from astro_cyclic.model_selection import stratified_star_splits
     >>> from astro_cyclic.datasets import make_periodic_variables
     >>> data = make_periodic_variables(30, classes=["RRab", "EA", "EW"], random_state=0)
     >>> models = {"guess": DummyClassifier(strategy="stratified"), "prior": DummyClassifier()}
@@ -705,7 +706,7 @@ def plot_training_curves(history, *, best_epoch=None, ax=None):
     learning rate (log scale; it drops tenfold when the training loss stalls,
     see :class:`~astro_cyclic.CyclicClassifier`). A dashed line marks the
     best epoch, whose weights the estimator kept. Without a validation set
-    (``validation_fraction=0``) the accuracy panel says so.
+    (``train_split=None``) the accuracy panel says so.
 
     Parameters
     ----------

@@ -31,7 +31,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _data(data_home):
-    from astro_cyclic.benchmark import stratified_star_splits
+    from astro_cyclic.model_selection import stratified_star_splits
     from astro_cyclic.datasets import load_eros1
 
     data = load_eros1(data_home=data_home)
@@ -58,9 +58,9 @@ def fit(args):
             path = out / f"split{k}_seed{offset}.json"
             if path.exists():
                 continue
-            # As run_benchmark fits a network: the split's validation fraction, a seed of its own.
-            clf = CyclicClassifier("itcn", random_state=split.seed + offset,
-                                   validation_fraction=split.validation_fraction)
+            # The split's validation fraction, drawn with a seed of its own (so other validation stars than
+            # run_benchmark's network of the same split).
+            clf = CyclicClassifier("itcn", random_state=split.seed + offset, train_split=split.validation_fraction)
             start = time.perf_counter()
             clf.fit([stars[i] for i in fit_idx], target[fit_idx])
             seconds = time.perf_counter() - start
@@ -75,7 +75,8 @@ def fit(args):
 
 def report(args):
     # The benchmark's own summaries and split keys, so the figures are computed as in its tables.
-    from astro_cyclic.benchmark import _mean_std, _paired, _split_key, describe_machine
+    from astro_cyclic.benchmark import _split_key, describe_machine
+    from astro_cyclic.model_selection import mean_std, paired_difference
 
     data, target, splits = _data(args.data_home)
     classes = np.unique(target)
@@ -112,8 +113,8 @@ def report(args):
               "summary": {}}
     for key in ("itcn_ensemble", "itcn_ensemble+rf", "itcn_seed0+rf", "rf"):
         values = [s[key] for s in per_split]
-        result["summary"][key] = {"accuracy": _mean_std(values), "difference_to_rf": _paired(values, rf)}
-    result["summary"]["itcn_single"] = {"accuracy": _mean_std([a for s in per_split for a in s["itcn_single"]])}
+        result["summary"][key] = {"accuracy": mean_std(values), "difference_to_rf": paired_difference(values, rf)}
+    result["summary"]["itcn_single"] = {"accuracy": mean_std([a for s in per_split for a in s["itcn_single"]])}
     (RESULTS / "seed_ensemble_eros1.json").write_text(json.dumps(result, indent=1))
 
     n_itcn = sorted({s["n_itcn"] for s in per_split})

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from astro_cyclic import CyclicClassifier, RichardsForestClassifier
-from astro_cyclic.benchmark import StarSplit, run_benchmark, stratified_star_splits, write_results
+from astro_cyclic.benchmark import run_benchmark, write_results
+from astro_cyclic.model_selection import StarSplit, stratified_star_splits
 from astro_cyclic.datasets import make_periodic_variables
+from astro_cyclic.model_selection import ValidationStars
 
 # Unbalanced classes, so that stratification is visible.
 TARGET = np.array(["RRab"] * 50 + ["EA"] * 30 + ["Mira"] * 20)[np.random.default_rng(1).permutation(100)]
@@ -50,8 +52,9 @@ def test_split_val_is_what_the_network_holds_out_itself():
     # Regression guard: the protocol relies on CyclicClassifier drawing exactly the split's val stars.
     for split in stratified_star_splits(TARGET, n_splits=3):
         train_val = np.sort(np.concatenate([split.train, split.val]))
-        clf = CyclicClassifier(validation_fraction=split.validation_fraction, random_state=split.seed)
+        clf = CyclicClassifier(train_split=split.validation_fraction, random_state=split.seed)
         y_idx = np.unique(TARGET[train_val], return_inverse=True)[1]
+        clf.classes_ = np.unique(TARGET[train_val])
         _, val_local = clf._split(y_idx, split.seed)
         assert np.array_equal(np.sort(train_val[val_local]), split.val)
 
@@ -154,9 +157,9 @@ def test_soft_vote_ensemble_is_what_votingclassifier_predicts(result, survey):
     # The same members, fitted by scikit-learn's own soft-voting ensemble on the same stars and seed.
     fit = np.sort(split["train"] + split["val"])
     seed = split["seed"]
-    fraction = (len(split["val"]) - 0.5) / len(fit)
+    validation = ValidationStars(np.searchsorted(fit, split["val"]))
     vote = VotingClassifier([("itcn", CyclicClassifier(max_epochs=1, hidden=4, device="cpu", random_state=seed,
-                                                       validation_fraction=fraction)),
+                                                       train_split=validation)),
                              ("rf", RichardsForestClassifier(n_estimators=10, random_state=seed))], voting="soft")
     vote.fit([survey.light_curves[i] for i in fit], survey.target[fit])
     proba = vote.predict_proba([survey.light_curves[i] for i in split["test"]])

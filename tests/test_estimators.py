@@ -255,7 +255,7 @@ def test_unfitted_raises(survey):
 @pytest.mark.parametrize("architecture", ["tcn", "resnet", "gru", "lstm", "iresnet"])
 def test_every_architecture_trains(survey, architecture):
     """Every architecture learns: its training loss falls over a few epochs."""
-    clf = CyclicClassifier(architecture, **(SMALL | {"max_epochs": 4, "validation_fraction": 0.0}))
+    clf = CyclicClassifier(architecture, **(SMALL | {"max_epochs": 4, "train_split": None}))
     clf.fit(survey.light_curves, survey.target)
     losses = [epoch["train_loss"] for epoch in clf.history_]
     assert losses[-1] < 0.9 * losses[0], losses
@@ -278,11 +278,11 @@ def test_real_eros1_beats_majority(data_home):
 
 
 def test_learning_rate_schedules(survey):
-    cosine = CyclicClassifier(**(SMALL | {"validation_fraction": 0.0})).fit(survey.light_curves, survey.target)
+    cosine = CyclicClassifier(**(SMALL | {"train_split": None})).fit(survey.light_curves, survey.target)
     # The rate each epoch trained with: 0.005 * (1 + cos(pi * epoch / max_epochs)) / 2, reaching 0 after the last.
     expected = 0.005 * (1 + np.cos(np.pi * np.arange(4) / 4)) / 2
     np.testing.assert_allclose([record["lr"] for record in cosine.history_], expected, rtol=1e-9)
-    plateau = CyclicClassifier(lr_schedule="plateau", **(SMALL | {"max_epochs": 8, "validation_fraction": 0.0}))
+    plateau = CyclicClassifier(lr_schedule="plateau", **(SMALL | {"max_epochs": 8, "train_split": None}))
     lrs = [record["lr"] for record in plateau.fit(survey.light_curves, survey.target).history_]
     assert lrs[0] == 0.005 and np.all(np.diff(lrs) <= 0) and set(lrs) <= {0.005, 0.0005, 0.00005}
     with pytest.raises(ValueError, match="lr_schedule must be one of 'cosine', 'plateau'; got 'step'"):
@@ -337,7 +337,7 @@ def test_hybrid_with_richards_features(survey, tmp_path):
 @pytest.fixture(scope="module")
 def streaming():
     data = make_periodic_variables(40, classes=["RRab", "EA", "EW"], n_points=(30, 260), random_state=0)
-    clf = CyclicClassifier(hidden=8, max_epochs=2, validation_fraction=0, random_state=0, device="cpu")
+    clf = CyclicClassifier(hidden=8, max_epochs=2, train_split=None, random_state=0, device="cpu")
     return clf.fit(data.light_curves, data.target), data
 
 

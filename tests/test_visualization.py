@@ -17,7 +17,8 @@ from sklearn.exceptions import NotFittedError  # noqa: E402
 
 from astro_cyclic import CyclicClassifier, PeriodSearch, StarLightCurve, find_period  # noqa: E402
 from astro_cyclic import visualization  # noqa: E402
-from astro_cyclic.benchmark import run_benchmark, stratified_star_splits, write_results  # noqa: E402
+from astro_cyclic.benchmark import run_benchmark, write_results  # noqa: E402
+from astro_cyclic.model_selection import stratified_star_splits  # noqa: E402
 from astro_cyclic.datasets import make_periodic_variables  # noqa: E402
 from astro_cyclic.preprocess import fold_segment, segment_bounds  # noqa: E402
 from astro_cyclic.visualization import (  # noqa: E402

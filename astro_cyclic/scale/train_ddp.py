@@ -104,7 +104,7 @@ def main(argv=None):
         args.architecture, segment_length=args.segment_length, hidden=args.hidden, depth=args.depth,
         dropout=args.dropout, thin_fraction=args.thin_fraction, max_epochs=args.max_epochs,
         batch_size=args.batch_size, learning_rate=args.learning_rate,
-        validation_fraction=args.validation_fraction, n_iter_no_change=args.n_iter_no_change,
+        train_split=args.validation_fraction or None, n_iter_no_change=args.n_iter_no_change,
         device=args.device, random_state=args.random_state, verbose=args.verbose, distributed="auto")
     start = time.perf_counter()
     clf.fit([light_curves[i] for i in train], target[train])

@@ -51,7 +51,7 @@ print("Richards features + logistic regression, 3-fold accuracy:", np.round(scor
 # cross_val_score on a network
 # ----------------------------
 # The same call works for the network. Each fold trains a fresh clone; the
-# classifier's own validation hold-out (``validation_fraction``, 20% of the
+# classifier's own validation hold-out (``train_split``, 20% of the
 # training stars by default) chooses the best epoch inside each fold.
 net = CyclicClassifier("itcn", hidden=8, max_epochs=6, segment_length=100, random_state=0)
 scores = cross_val_score(net, X, y, cv=cv)

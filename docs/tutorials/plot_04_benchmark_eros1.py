@@ -46,13 +46,14 @@ print(dataset, "--", dict(zip(classes.tolist(), counts.tolist())))
 # %%
 # The splits and the models
 # -------------------------
-# :func:`~astro_cyclic.benchmark.stratified_star_splits` draws the splits; each
+# :func:`~astro_cyclic.model_selection.stratified_star_splits` draws the splits; each
 # carries a seed that also seeds every model fitted on it. The networks hold
 # out exactly the split's validation stars to choose their best epoch; the
 # random forest needs no validation set and trains on training and validation
 # stars together.
 from astro_cyclic import CyclicClassifier, RichardsForestClassifier
-from astro_cyclic.benchmark import run_benchmark, stratified_star_splits
+from astro_cyclic.benchmark import run_benchmark
+from astro_cyclic.model_selection import stratified_star_splits
 
 splits = stratified_star_splits(small.target, n_splits=2, random_state=0)
 print([len(part) for part in splits[0]], "stars in train/val/test")
