@@ -92,6 +92,16 @@ def _split_key(k, seed, test):
     return f"{k}:{seed}:{digest}"
 
 
+# What a checkpoint's parameters are compared on: parameters that change no result (threads: float32
+# rounding only) are left out, and parameters renamed since a row was written are read under their new name.
+_RESULT_NEUTRAL_PARAMS = ("n_jobs",)
+_RENAMED_PARAMS = {"validation_fraction": "train_split"}
+
+
+def _comparable(params):
+    return {_RENAMED_PARAMS.get(k, k): v for k, v in params.items() if k not in _RESULT_NEUTRAL_PARAMS}
+
+
 def _read_checkpoint(path, models):
     """Rows of a checkpoint file: {(split key, model name): row}; rows of other models are left alone.
 
@@ -102,7 +112,7 @@ def _read_checkpoint(path, models):
     path = Path(path)
     if not path.exists():
         return rows
-    params = {name: _safe(model.get_params(deep=False)) for name, model in models.items()}
+    params = {name: _comparable(_safe(model.get_params(deep=False))) for name, model in models.items()}
     text = path.read_text()
     lines = text.split("\n")
     if lines[-1]:
@@ -121,7 +131,7 @@ def _read_checkpoint(path, models):
                              "delete the file or choose another") from None
         if name not in models:
             continue
-        if entry.get("params") != params[name]:
+        if _comparable(entry.get("params") or {}) != params[name]:
             raise ValueError(f"checkpoint {path} holds results of model {name!r} with other parameters; "
                              "delete it or choose another checkpoint file for this configuration")
         rows[(key, name)] = row

@@ -254,3 +254,19 @@ def test_benchmark_help_explains_the_full_protocol():
     result = _cli("--help", cwd=None)
     assert result.returncode == 0
     assert "--dataset" in result.stdout and "--n-splits" in result.stdout and "hours" in result.stdout
+
+
+def test_checkpoints_written_before_a_parameter_rename_still_resume(tmp_path):
+    """Rows written when train_split was validation_fraction, and before n_jobs existed, are the same
+    configuration; a parameter that changes results is still refused."""
+    from astro_cyclic.benchmark import _read_checkpoint, _safe
+
+    model = CyclicClassifier()
+    old = _safe(model.get_params(deep=False))
+    old["validation_fraction"] = old.pop("train_split")
+    del old["n_jobs"]
+    path = tmp_path / "b.checkpoint.jsonl"
+    path.write_text(json.dumps({"split": "0:1:ab", "model": "itcn", "params": old, "row": {"accuracy": 0.9}}) + "\n")
+    assert _read_checkpoint(path, {"itcn": model}) == {("0:1:ab", "itcn"): {"accuracy": 0.9}}
+    with pytest.raises(ValueError, match="holds results of model 'itcn' with other parameters"):
+        _read_checkpoint(path, {"itcn": CyclicClassifier(hidden=8)})
