@@ -3,9 +3,7 @@
 import itertools
 import json
 import numbers
-import os
 import warnings
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -15,8 +13,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 
-from . import __version__
 from ._classifier import LightCurveClassifierMixin
+from ._persistence import read_model_file, write_model_file
 from ._threads import resolve_n_jobs, thread_limits
 from ._validation import check_fraction, check_number, validate_option
 from .nn._training import combine_segments, resolve_device, segment_log_proba, train_network, validate_lr_schedule
@@ -32,7 +30,6 @@ from .nn._ddp import resolve_distributed, validate_distributed
 __all__ = ["CyclicClassifier"]
 
 _FILE_FORMAT = "astro_cyclic.CyclicClassifier"
-_FILE_VERSION = 1
 #: Per-star features that can join the auxiliary inputs (the hybrid model).
 STAR_FEATURES = (None, "richards")
 _NETWORK_PARAMS = ("depth", "hidden", "kernel_size", "dropout", "max_hidden", "pooling")
@@ -450,21 +447,28 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
     def save(self, path, *, overwrite=False):
         """Write the fitted classifier to ``path``.
 
-        The file is a torch archive holding only tensors, strings and numbers
-        (weights, configuration as JSON, preprocessing statistics, versions),
-        read back with ``torch.load(weights_only=True)`` so that loading a file
-        cannot run code.
+        The file holds only tensors, strings and numbers (weights, parameters
+        and preprocessing statistics as JSON, versions) and a SHA-256 digest of
+        them; it is read back with ``torch.load(weights_only=True)``, so loading
+        cannot run code, and a file altered after it was written is refused
+        (``astro_cyclic/_persistence.py``). It is written under a temporary
+        name and renamed into place once complete. A ``train_split`` callable
+        other than :class:`~astro_cyclic.model_selection.ValidationStars`
+        served training only and is loaded as ``None``.
 
         Parameters
         ----------
         path : str or path-like
         overwrite : bool
             Replace an existing file; without it an existing file is an error.
+
+        Raises
+        ------
+        FileExistsError
+        OSError
+            Naming the file, when it cannot be written; an existing file is kept.
         """
         check_is_fitted(self)
-        path = Path(path)
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
         params = self.get_params(deep=False)
         if params["period_search"] is not None:
             params["period_search"] = params["period_search"].get_params()
@@ -484,15 +488,8 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         config = {"params": params, "classes": _jsonable(self.classes_.tolist()),
                   "classes_dtype": self.classes_.dtype.str, "standardizer": self.standardizer_.to_dict(),
                   "network_params": self.network_params_, "history": self.history_, "best_epoch": self.best_epoch_}
-        payload = {
-            "format": _FILE_FORMAT, "format_version": _FILE_VERSION,
-            "versions": json.dumps({"astro_cyclic": __version__, "torch": torch.__version__, "numpy": np.__version__}),
-            "config": json.dumps(config),
-            "state_dict": {k: v.detach().cpu() for k, v in self.module_.state_dict().items()},
-        }
-        tmp = path.with_name(path.name + ".part")
-        torch.save(payload, tmp)
-        os.replace(tmp, path)  # never leave a half-written model where the user expects one
+        write_model_file(path, format=_FILE_FORMAT, config=config, tensors=self.module_.state_dict(),
+                         overwrite=overwrite)
 
     @classmethod
     def load(cls, path, *, device="cpu"):
@@ -501,22 +498,18 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            When the file is not a complete astro_cyclic model file.
+            Naming the file, when it is not a complete astro_cyclic model file,
+            or its content does not match the checksum it was saved with.
         """
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"no model file at {path}")
+        config, state_dict = read_model_file(path, format=_FILE_FORMAT)
         try:
-            payload = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as exc:  # torch raises many kinds for truncated or foreign files
-            raise ValueError(f"{path} is not a readable astro_cyclic model file ({type(exc).__name__}: {exc})") \
-                from None
-        if not isinstance(payload, dict) or payload.get("format") != _FILE_FORMAT:
-            raise ValueError(f"{path} is not an astro_cyclic model file")
-        if payload.get("format_version") != _FILE_VERSION:
-            raise ValueError(f"{path} has model format version {payload.get('format_version')}, "
-                             f"this astro_cyclic reads version {_FILE_VERSION}")
-        config = json.loads(payload["config"])
+            return cls._from_config(config, state_dict, device)
+        except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+            raise ValueError(f"{path}: not a usable CyclicClassifier configuration "
+                             f"({type(exc).__name__}: {exc})") from None
+
+    @classmethod
+    def _from_config(cls, config, state_dict, device):
         params = dict(config["params"])
         if params["period_search"] is not None:
             params["period_search"] = PeriodSearch(**params["period_search"])
@@ -540,7 +533,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.history_, self.best_epoch_ = config["history"], config["best_epoch"]
         self.device_ = resolve_device(device)
         self.module_ = self._build_module(validate_architecture(self.architecture))
-        self.module_.load_state_dict(payload["state_dict"])
+        self.module_.load_state_dict(state_dict)
         self.module_.to(self.device_).eval()
         return self
 

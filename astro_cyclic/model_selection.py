@@ -72,8 +72,9 @@ class StarSplit(tuple):
     seed : int
         The split's seed: it drew the split and seeds every model fitted on it.
     validation_fraction : float
-        Fraction of the training-plus-validation stars that are ``val``, as
-        given to the estimator (``ceil(validation_fraction * n)`` is ``val.size``).
+        Fraction of the training-plus-validation stars that are ``val``
+        (``ceil(validation_fraction * n)`` is ``val.size``): as a network's
+        ``train_split``, with ``random_state=seed``, it draws exactly ``val``.
     """
 
     def __new__(cls, train, val, test, *, seed, validation_fraction):
