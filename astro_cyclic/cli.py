@@ -85,6 +85,7 @@ def demo(args):
     from sklearn.model_selection import train_test_split
 
     from . import CyclicClassifier
+    from .io import write_atomically
     from .visualization import plot_confusion_matrix
 
     out = _output_dir(args.output, args.overwrite)
@@ -125,7 +126,7 @@ def demo(args):
                "n_train": int(train_idx.size), "n_test": int(test_idx.size), "accuracy": accuracy,
                "balanced_accuracy": balanced, "majority_fraction": majority, "fit_seconds": fit_seconds,
                "epochs": len(clf.history_), "best_epoch": clf.best_epoch_}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    write_atomically(out / "metrics.json", lambda tmp: tmp.write_text(json.dumps(metrics, indent=2)))
     print(f"wrote {out / 'confusion_matrix.png'}, {out / 'model.pt'}, {out / 'metrics.json'}, and the test stars "
           f"as files: {out / 'test_lightcurves'}/ and {out / 'test_stars.csv'} (try astro-cyclic predict on them)")
     return 0
@@ -284,13 +285,12 @@ def _labelled(stars, labels, label_path, problems):
 def _predict_proba(clf, stars, quiet):
     from tqdm.auto import tqdm
 
-    proba = np.empty((len(stars), clf.classes_.size))
+    parts = []
     with tqdm(total=len(stars), desc="classifying", unit="star", disable=quiet, file=sys.stderr) as bar:
-        for start in range(0, len(stars), PREDICT_CHUNK):
-            chunk = stars[start:start + PREDICT_CHUNK]
-            proba[start:start + len(chunk)] = clf.predict_proba([star.prepared for star in chunk])
+        for chunk in clf.iter_predict_proba([star.prepared for star in stars], chunk_size=PREDICT_CHUNK):
+            parts.append(chunk)
             bar.update(len(chunk))
-    return proba
+    return np.concatenate(parts)
 
 
 def _star_table(stars):
@@ -421,8 +421,10 @@ def predict(args):
 
 def evaluate(args):
     """Score a saved model on labelled light-curve files."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
     from . import CyclicClassifier, __version__
-    from .io import read_star_table, write_table
+    from .io import read_star_table, write_atomically, write_table
     from .period import PeriodSearch
 
     output = _checked_output(args.output, args.overwrite, suffixes=(".json",))
@@ -443,14 +445,15 @@ def evaluate(args):
     # Rows and columns: every class the model knows plus any true class it never saw (always wrong).
     unseen = sorted(set(y_true.tolist()) - set(classes.tolist()))
     names = classes.tolist() + unseen
-    index = {name: i for i, name in enumerate(names)}
-    matrix = np.zeros((len(names), len(names)), dtype=int)
-    np.add.at(matrix, ([index[v] for v in y_true], [index[v] for v in y_pred]), 1)
-    accuracy = float(np.trace(matrix) / matrix.sum())
-    # Balanced accuracy: the mean recall of the classes present (sklearn's definition), computed
-    # from the matrix so that a predicted class absent from the truth is not a warning.
+    matrix = confusion_matrix(y_true, y_pred, labels=names)
+    accuracy = float(accuracy_score(y_true, y_pred))
+    # sklearn's balanced accuracy (the mean recall of the true classes), from the matrix: its
+    # balanced_accuracy_score warns whenever the model predicts a class absent from the truth.
     present = matrix.sum(axis=1) > 0
     balanced = float(np.mean(np.diag(matrix)[present] / matrix.sum(axis=1)[present]))
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=names, zero_division=0)
+    per_class = {name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)}
+                 for name, p, r, f, n in zip(names, precision, recall, f1, support)}
     print(f"{len(stars)} stars, {int(present.sum())} true classes; model {args.model} ({clf.architecture})")
     print(f"per-star accuracy: {accuracy:.3f} (balanced {balanced:.3f})")
     if unseen:
@@ -458,10 +461,9 @@ def evaluate(args):
     _print_confusion_matrix(names, matrix)
     if output is not None:
         metrics = {"model": str(args.model), "astro_cyclic_version": __version__, "n_stars": len(stars),
-                   "accuracy": accuracy, "balanced_accuracy": balanced, "labels": names,
+                   "accuracy": accuracy, "balanced_accuracy": balanced, "per_class": per_class, "labels": names,
                    "confusion_matrix": matrix.tolist(), "unseen_classes": unseen, "problems": len(problems.items)}
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(metrics, indent=2))
+        write_atomically(output, lambda tmp: tmp.write_text(json.dumps(metrics, indent=2)))
         print(f"wrote {output}")
     if predictions is not None:
         table = _prediction_table(stars, clf.classes_, proba, args.model)
@@ -796,7 +798,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError, FileExistsError) as exc:
+    except (ValueError, OSError) as exc:  # bad input, a missing or existing file, a full disk: said, not traced
         print(f"astro-cyclic: error: {exc}", file=sys.stderr)
         return 1
 

@@ -36,6 +36,7 @@ __all__ = [
     "read_star_table",
     "validate_file_format",
     "validate_output_path",
+    "write_atomically",
     "write_light_curve",
     "write_table",
 ]
@@ -476,13 +477,31 @@ def write_table(table, path, *, overwrite=False):
     Unit("d")
     """
     path = validate_output_path(path, overwrite=overwrite)
+    write_atomically(path, lambda tmp: table.write(tmp, format=TABLE_OUTPUT_FORMATS[path.suffix.lower()]))
+
+
+def write_atomically(path, write):
+    """Call ``write(temporary_path)``, then rename the temporary file to ``path``.
+
+    The temporary file is in the same folder (so the rename is atomic) and has
+    a name of its own (the process and a random part), so that two writers
+    never share one; it is removed if ``write`` fails. ``path`` therefore holds
+    either its previous content or the complete new one, never a part.
+
+    Raises
+    ------
+    OSError
+        Naming ``path``, when it cannot be written (a full disk, say).
+    """
+    path = Path(path)
     if path.parent != Path(""):
         path.parent.mkdir(parents=True, exist_ok=True)
-    # A name of its own (the process and a random part), so that two writers never share a temporary file.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
     try:
-        table.write(tmp, format=TABLE_OUTPUT_FORMATS[path.suffix.lower()])
+        write(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        raise OSError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -183,6 +183,11 @@ def test_evaluate_prints_and_writes_the_scores(trained, capsys):
     recall = [right[table["true_class"] == c].mean() for c in ("EA", "RRab")]
     assert metrics["balanced_accuracy"] == pytest.approx(np.mean(recall))
     assert metrics["labels"] == ["EA", "RRab"] and np.sum(metrics["confusion_matrix"]) == 24
+    for c, r in zip(("EA", "RRab"), recall):
+        called = table["predicted_class"] == c
+        assert metrics["per_class"][c]["recall"] == pytest.approx(r)
+        assert metrics["per_class"][c]["precision"] == pytest.approx(right[called].mean() if called.any() else 0)
+        assert metrics["per_class"][c]["support"] == int(np.sum(table["true_class"] == c))
     assert f"per-star accuracy: {metrics['accuracy']:.3f}" in printed and "confusion matrix" in printed
 
 

@@ -222,3 +222,22 @@ def test_read_light_curves_returns_package_light_curves(tmp_path, star):
     Table({"time": t, "mag": mag}).write(tmp_path / "s.csv")
     (lc,) = read_light_curves(tmp_path / "s.csv")
     assert isinstance(lc, StarLightCurve) and lc.period is None
+
+
+def test_a_failed_write_keeps_the_old_file_and_names_the_path(tmp_path):
+    """A full disk in the middle of a write: the previous file stays whole, no temporary file is left."""
+    import errno
+
+    from astro_cyclic.io import write_atomically
+
+    path = tmp_path / "predictions.csv"
+    path.write_text("the old, complete table\n")
+
+    def full_disk(tmp):
+        tmp.write_text("half a ta")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError, match=f"cannot write {path}: No space left on device"):
+        write_atomically(path, full_disk)
+    assert path.read_text() == "the old, complete table\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["predictions.csv"]
