@@ -131,12 +131,10 @@ def _fold_period(lc, period):
 
 def _segment_bounds(lc, segment, segment_length):
     """``(index, start, stop)`` of segment number ``segment`` of a cleaned light curve."""
+    from ._validation import check_number
     from .preprocess import segment_bounds
 
-    if isinstance(segment_length, bool) or not isinstance(segment_length, (int, np.integer)) \
-            or segment_length < 1:
-        raise ValueError(f"segment_length must be a positive integer, got {segment_length!r}")
-    bounds = segment_bounds(len(lc), int(segment_length))
+    bounds = segment_bounds(len(lc), check_number(segment_length, "segment_length", min_val=1))
     if isinstance(segment, bool) or not isinstance(segment, (int, np.integer)) \
             or not -len(bounds) <= segment < len(bounds):
         raise ValueError(f"{lc.label} has {len(bounds)} segment(s) of up to {segment_length} points "
@@ -591,13 +589,13 @@ def invariance_curves(*, length=60, n_cycles=2, depth=4, kernel_size=2, hidden=8
     import torch
     from sklearn.utils import Bunch
 
+    import numbers
+
+    from ._validation import check_number
     from .nn import build_network
 
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 2:
-        raise ValueError(f"length must be an integer >= 2, got {length!r}")
-    if isinstance(n_cycles, bool) or not isinstance(n_cycles, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(n_cycles) or n_cycles <= 0:
-        raise ValueError(f"n_cycles must be a positive number, got {n_cycles!r}")
+    check_number(length, "length", min_val=2)
+    check_number(n_cycles, "n_cycles", numbers.Real, min_val=0, include_boundaries="neither")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(random_state))
         itcn = build_network("itcn", n_classes=2, n_channels=1, n_aux=0, segment_length=int(length),

@@ -24,6 +24,7 @@ import tarfile
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._validation import check_number
 from ..lightcurves import StarLightCurve
 from ._base import get_data_home
 from ._download import RemoteFile, ensure_files
@@ -163,9 +164,8 @@ def load_asas_richards2012(*, data_home=None, min_class_size=None, download=Fals
     >>> len(data.light_curves), len(data.class_names)  # doctest: +SKIP
     (784, 20)
     """
-    if min_class_size is not None and (isinstance(min_class_size, bool) or not isinstance(
-            min_class_size, (int, np.integer)) or min_class_size < 1):
-        raise ValueError(f"min_class_size must be a positive integer or None, got {min_class_size!r}")
+    if min_class_size is not None:
+        check_number(min_class_size, "min_class_size (a positive integer or None)", min_val=1)
     folder = get_data_home(data_home) / _SUBFOLDER
     ensure_files(folder, ASAS_FILES, download=download, dataset=_SUBFOLDER, source=ASAS_SOURCE)
 

@@ -8,10 +8,11 @@ class. :func:`select_classes` does the three usual steps on any array of labels
 to the whole Bunch.
 """
 
-import numbers
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
+
+from .._validation import check_number
 
 __all__ = ["select_classes", "take_stars"]
 
@@ -37,9 +38,7 @@ def _group_map(groups):
 def _check_count(value, name):
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
-    return int(value)
+    return check_number(value, f"{name} (a positive integer or None)", min_val=1)
 
 
 def select_classes(target, *, min_count=None, max_count=None, groups=None, random_state=None):

@@ -10,6 +10,7 @@ before real data are at hand.
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._validation import check_number
 from ..lightcurves import StarLightCurve
 
 __all__ = ["CLASSES", "CLASS_RANGES", "make_periodic_variables"]
@@ -349,9 +350,7 @@ def make_periodic_variables(n_stars=600, *, classes=None, n_points=(40, 400), ba
     >>> bool(lc.period == data.periods[0]), 40 <= len(lc) <= 400
     (True, True)
     """
-    if isinstance(n_stars, (bool, np.bool_)) or not isinstance(n_stars, (int, np.integer)) or n_stars < 1:
-        raise ValueError(f"n_stars must be a positive integer, got {n_stars!r}")
-    n_stars = int(n_stars)
+    n_stars = check_number(n_stars, "n_stars", min_val=1)
     names = _select_classes(classes)
     points_lo, points_hi = _check_range(n_points, "n_points", integer=True)
     if points_lo < 2:

@@ -42,7 +42,7 @@ def test_groups_then_counts():
 def test_invalid_arguments():
     with pytest.raises(ValueError, match="min_count"):
         select_classes(_Y, min_count=0)
-    with pytest.raises(ValueError, match="max_count"):
+    with pytest.raises(TypeError, match="max_count .* must be an instance of int, not float"):
         select_classes(_Y, max_count=2.5)
     with pytest.raises(ValueError, match="two groups"):
         select_classes(_Y, groups={"X": ["A"], "Y": ["A"]})
