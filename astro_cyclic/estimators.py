@@ -17,7 +17,8 @@ from ._classifier import LightCurveClassifierMixin
 from ._persistence import read_model_file, write_model_file
 from ._threads import resolve_n_jobs, thread_limits
 from ._validation import check_fraction, check_number, validate_option
-from .nn._training import combine_segments, resolve_device, segment_log_proba, train_network, validate_lr_schedule
+from .nn._training import (combine_segments, plain_weights, resolve_device, segment_log_proba, train_network,
+                           validate_lr_schedule)
 from .lightcurves import StarLightCurve, _collection_items, _position_id, as_light_curve
 from .features.richards import FEATURE_NAMES, RichardsFeatures
 from .model_selection import ValidationStars
@@ -347,11 +348,10 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         """Segment log-probabilities from the network, in large batches of equal-length segments."""
         if not len(segments):
             return np.empty((0, self.classes_.size))
-        # parametrize.cached(): the weight-normalised weights are computed once per
-        # call instead of once per batch; the forward is otherwise the training one.
-        with torch.nn.utils.parametrize.cached():
-            return segment_log_proba(self.module_, segments, device=self.device_,
-                                     batch_size=_inference_batch_size(self.device_))
+        # Weight normalisation folded into plain weights, computed once, not once per batch; nothing
+        # process-wide is switched, so another thread may train meanwhile.
+        return segment_log_proba(plain_weights(self.module_), segments, device=self.device_,
+                                 batch_size=_inference_batch_size(self.device_))
 
     def _iter_chunk_log_proba(self, X, chunk_size):
         """Per-star log-probabilities, one chunk of ``chunk_size`` stars at a time.

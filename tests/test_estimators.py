@@ -378,3 +378,29 @@ def test_streaming_rejects_bad_chunk_size_and_single_light_curves(streaming):
         next(clf.iter_predict_proba(data.light_curves[0]))
     with pytest.raises(TypeError, match="iterable of light curves"):
         next(clf.iter_predict_proba(3))
+
+
+def test_fit_in_one_thread_while_another_predicts(fitted, survey):
+    """Prediction switches nothing process-wide (torch's parametrize.cached() did, and a fit running
+    meanwhile failed with "Trying to backward through the graph a second time")."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    stars = survey.light_curves[:30]
+    expected = fitted.predict_proba(stars)
+    stop = threading.Event()
+
+    def predict_until_stopped():
+        rounds = 0
+        while not stop.is_set() or not rounds:
+            np.testing.assert_array_equal(fitted.predict_proba(stars), expected)
+            rounds += 1
+        return rounds
+
+    with ThreadPoolExecutor(1) as pool:
+        predicting = pool.submit(predict_until_stopped)
+        try:
+            CyclicClassifier(**(SMALL | {"max_epochs": 2})).fit(survey.light_curves, survey.target)
+        finally:
+            stop.set()
+        assert predicting.result() >= 1

@@ -6,6 +6,7 @@ no padding is ever added: padding would break the exact cyclic invariance.
 """
 
 import copy
+import weakref
 
 import numpy as np
 import torch
@@ -68,6 +69,52 @@ def _batches(buckets, batch_size, rng):
     if rng is not None:
         out = [out[i] for i in rng.permutation(len(out))]
     return out
+
+
+# Inference copies with plain weights, per module: see plain_weights.
+_PLAIN_COPIES = weakref.WeakKeyDictionary()
+
+
+def plain_weights(module):
+    """``module`` for prediction: a copy whose weight normalisation is folded into plain weights.
+
+    A weight-normalised layer recomputes its weight from two tensors at every
+    call. torch's ``parametrize.cached()`` avoids that, but it is a switch for
+    the whole process: while one thread predicts inside it, another thread's
+    training fails ("backward through the graph a second time"). The copy
+    computes the weights once and shares nothing with the training module.
+
+    It is kept per module and per state of its parameters (torch's in-place
+    version counters, which every optimiser step and ``load_state_dict``
+    advance), so a module trained again gets a fresh copy.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A network of :mod:`astro_cyclic.nn` (it has ``hparams``).
+
+    Returns
+    -------
+    torch.nn.Module
+        In eval mode, without gradients, on the module's device.
+    """
+    from torch.nn.utils import parametrize
+
+    from .registry import build_network
+
+    state = tuple(p._version for p in module.parameters())
+    cached = _PLAIN_COPIES.get(module)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    plain = build_network(**module.hparams)
+    plain.load_state_dict(module.state_dict())
+    for layer in plain.modules():
+        if parametrize.is_parametrized(layer):
+            for name in list(layer.parametrizations):
+                parametrize.remove_parametrizations(layer, name, leave_parametrized=True)
+    plain.to(next(module.parameters()).device).eval().requires_grad_(False)
+    _PLAIN_COPIES[module] = (state, plain)
+    return plain
 
 
 @torch.inference_mode()
