@@ -10,8 +10,6 @@ import numpy as np
 
 __all__ = ["main"]
 
-DEMO_DATASETS = ("synthetic", "eros1")
-BENCHMARK_DATASETS = ("eros1", "asas", "synthetic")
 BENCHMARK_MODELS = ("itcn", "iresnet", "tcn", "resnet", "gru", "lstm", "rf", "hybrid")
 #: Soft-vote ensembles scored from their members' probabilities whenever all members run (no further fits).
 BENCHMARK_ENSEMBLES = {"itcn+rf": ("itcn", "rf"), "hybrid+rf": ("hybrid", "rf")}
@@ -65,16 +63,6 @@ def _print_confusion_matrix(labels, matrix):
         print(f"{str(label):>{width}}" + "".join(f"{v:>{width}}" for v in row))
 
 
-def _load_demo_data(args):
-    from .datasets import load_eros1, make_periodic_variables
-
-    if args.dataset == "synthetic":
-        data = make_periodic_variables(args.n_stars, random_state=args.seed)
-        return data.light_curves, data.target, "synthetic survey"
-    data = load_eros1(data_home=args.data_home, band="r")
-    return data.light_curves, data.target, "EROS-1 red band"
-
-
 def demo(args):
     """Train and evaluate a classifier on a built-in or real data set."""
     import matplotlib
@@ -85,11 +73,16 @@ def demo(args):
     from sklearn.model_selection import train_test_split
 
     from . import CyclicClassifier
+    from ._validation import validate_option
+    from .datasets import load_dataset
+    from .datasets.registry import DATASETS
     from .io import write_atomically
     from .visualization import plot_confusion_matrix
 
+    args.dataset = validate_option(args.dataset, DATASETS, "dataset")  # before any work
     out = _output_dir(args.output, args.overwrite)
-    light_curves, target, name = _load_demo_data(args)
+    data = load_dataset(args.dataset, data_home=args.data_home, n_stars=args.n_stars, random_state=args.seed)
+    light_curves, target, name = data.light_curves, data.target, data.description
     # The paper's protocol: stratified 60/20/20 split of STARS; the estimator holds
     # out its own validation stars (0.25 of the remaining 80%).
     train_idx, test_idx = train_test_split(np.arange(len(target)), test_size=0.2, stratify=target,
@@ -630,18 +623,15 @@ def _add_fit_parsers(sub):
 
 
 def _load_benchmark_data(args, progress, cache=None):
-    """Light curves, labels and a description of the benchmark's data set."""
-    from .datasets import load_asas_richards2012, load_eros1, make_periodic_variables
+    """Light curves, labels and a description of the benchmark's data set; periods searched once where missing."""
+    from .datasets import load_dataset
 
-    if args.dataset == "synthetic":
-        data = make_periodic_variables(args.n_stars, random_state=args.seed)
-        return data.light_curves, data.target, f"synthetic survey ({args.n_stars} stars, seed {args.seed})"
-    if args.dataset == "eros1":
-        data = load_eros1(data_home=args.data_home, band="r")
-        return data.light_curves, data.target, "EROS-1 red band (catalogue periods)"
-    data = load_asas_richards2012(data_home=args.data_home, min_class_size=args.min_class_size)
+    data = load_dataset(args.dataset, data_home=args.data_home, n_stars=args.n_stars, random_state=args.seed,
+                        min_class_size=args.min_class_size)
+    if all(lc.period is not None for lc in data.light_curves):
+        return data.light_curves, data.target, data.description
     return (_with_searched_periods(data.light_curves, progress, cache), data.target,
-            f"ASAS (Richards et al. 2012), classes with >= {args.min_class_size} stars (searched periods)")
+            f"{data.description} (searched periods)")
 
 
 def _with_searched_periods(light_curves, progress, cache):
@@ -708,6 +698,10 @@ def benchmark(args):
     from .benchmark import result_paths, run_benchmark, write_results
     from .model_selection import stratified_star_splits
 
+    from ._validation import validate_option
+    from .datasets.registry import DATASETS
+
+    args.dataset = validate_option(args.dataset, DATASETS, "dataset")  # before any work
     name = args.name or f"benchmark_{args.dataset}"
     # Refuse before hours of training, not after.
     taken = [str(p) for p in result_paths(args.output, name) if p.exists()]
@@ -750,8 +744,9 @@ def build_parser():
     p = sub.add_parser("demo", help="train and evaluate a classifier on a built-in or real data set",
                        description="Train a classifier on a stratified 60/20/20 per-star split and report its "
                                    "per-star test accuracy, a confusion matrix, a figure and the saved model.")
-    p.add_argument("--dataset", choices=DEMO_DATASETS, default="synthetic",
-                   help="synthetic survey (default, no data needed) or EROS-1 (red band, catalogue periods)")
+    p.add_argument("--dataset", default="synthetic",
+                   help="synthetic (default, no data needed), eros1 (red band, catalogue periods) or asas "
+                        "(periods searched); see astro_cyclic.datasets.DATASETS")
     p.add_argument("--data-home", default=None,
                    help="folder holding the survey data (default: $ASTRO_CYCLIC_DATA or ~/.astro_cyclic/data)")
     p.add_argument("--output", default="astro_cyclic_output", help="folder for the figure, model and metrics")
@@ -768,7 +763,7 @@ def build_parser():
 
     p = sub.add_parser("benchmark", help="the paper's protocol: every model on the same repeated per-star splits",
                        description=BENCHMARK_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--dataset", choices=BENCHMARK_DATASETS, default="eros1",
+    p.add_argument("--dataset", default="eros1",
                    help="eros1 (red band, catalogue periods; default), asas (Richards et al. 2012, periods "
                         "searched) or synthetic (no data needed)")
     p.add_argument("--data-home", default=None,

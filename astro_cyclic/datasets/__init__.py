@@ -14,6 +14,9 @@ Readers of public survey formats (:func:`read_ogle3` for the OGLE-III
 Catalogue of Variable Stars, :func:`read_asassn` for ASAS-SN catalogue and
 light-curve CSVs) take the paths of files the user already has.
 
+:func:`load_dataset` loads the data sets of :data:`DATASETS` by name, for the
+command line and the torchrun entry point.
+
 :func:`select_classes` and :func:`take_stars` choose classes and balance them
 in any loader's result. Importing this module reads no file.
 """
@@ -25,18 +28,21 @@ from .asassn import read_asassn
 from .eros1 import load_eros1
 from .macho import MACHO_CLASSES, load_macho, load_macho_catalog
 from .ogle3 import read_ogle3
+from .registry import DATASETS, load_dataset
 from .selection import select_classes, take_stars
 from .synthetic import CLASSES as SYNTHETIC_CLASSES
 from .synthetic import make_periodic_variables
 
 __all__ = [
     "ASAS_CLASSES",
+    "DATASETS",
     "DatasetChecksumError",
     "DatasetNotFoundError",
     "MACHO_CLASSES",
     "SYNTHETIC_CLASSES",
     "get_data_home",
     "load_asas_richards2012",
+    "load_dataset",
     "load_eros1",
     "load_macho",
     "load_macho_catalog",

@@ -26,26 +26,8 @@ import torch
 import torch.distributed as dist
 from sklearn.model_selection import train_test_split
 
+from ..datasets import load_dataset
 from ..estimators import CyclicClassifier
-
-
-def _synthetic(args):
-    from ..datasets import make_periodic_variables
-
-    classes = None if args.classes is None else args.classes.split(",")
-    data = make_periodic_variables(args.n_stars, classes=classes, random_state=args.data_seed)
-    return data.light_curves, data.target
-
-
-def _eros1(args):
-    from ..datasets import load_eros1
-
-    data = load_eros1(data_home=args.data_home)
-    return data.light_curves, data.target
-
-
-#: Data sets the entry point trains on: name -> loader of (light curves, labels).
-DATASETS = {"synthetic": _synthetic, "eros1": _eros1}
 
 
 def _parser():
@@ -53,7 +35,7 @@ def _parser():
         prog="python -m astro_cyclic.scale.train_ddp",
         description="Train a CyclicClassifier, in parallel when started by torchrun "
                     "(DistributedDataParallel; gloo on CPUs, NCCL on GPUs).")
-    parser.add_argument("--dataset", choices=sorted(DATASETS), default="synthetic")
+    parser.add_argument("--dataset", default="synthetic", help="a name of astro_cyclic.datasets.DATASETS")
     parser.add_argument("--n-stars", type=int, default=2000, help="stars of the synthetic survey")
     parser.add_argument("--data-seed", type=int, default=0, help="seed of the synthetic survey")
     parser.add_argument("--classes", help="comma-separated classes of the synthetic survey (default: all)")
@@ -95,7 +77,10 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
     elif "OMP_NUM_THREADS" in os.environ:
         torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
-    light_curves, target = DATASETS[args.dataset](args)
+    classes = None if args.classes is None else args.classes.split(",")
+    data = load_dataset(args.dataset, data_home=args.data_home, n_stars=args.n_stars, classes=classes,
+                        random_state=args.data_seed)
+    light_curves, target = data.light_curves, data.target
     stars = np.arange(len(light_curves))
     # The same seed on every rank, so all train on the same stars.
     train, test = train_test_split(stars, test_size=args.test_fraction, stratify=target,
