@@ -324,19 +324,13 @@ def _emit(table, path, overwrite):
 
 
 def _checked_output(path, overwrite, suffixes=None):
-    """Refuse an output before any work: wrong suffix, or an existing file without --overwrite."""
-    from .io import validate_output_path
+    """Refuse an output before any work (io.validate_output_path: wrong suffix, or an existing file without
+    --overwrite); None when there is no output path. ``suffixes`` default to the table formats."""
+    from .io import TABLE_OUTPUT_FORMATS, validate_output_path
 
     if path is None:
         return None
-    if suffixes is None:
-        return validate_output_path(path, overwrite=overwrite)
-    path = Path(path)
-    if path.suffix.lower() not in suffixes:
-        raise ValueError(f"cannot write {path}: its suffix must be {' or '.join(suffixes)}")
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; choose another name or pass --overwrite to replace it")
-    return path
+    return validate_output_path(path, overwrite=overwrite, suffixes=suffixes or tuple(TABLE_OUTPUT_FORMATS))
 
 
 def period(args):
@@ -361,14 +355,12 @@ def fit(args):
     from collections import Counter
 
     from . import CyclicClassifier
-    from .io import read_star_table
+    from .io import read_star_table, validate_output_path
     from .nn import validate_architecture
     from .period import PeriodSearch
 
     validate_architecture(args.architecture)  # before the files are read and their periods searched
-    model = Path(args.model)
-    if model.exists() and not args.overwrite:  # refuse before the training, not after
-        raise FileExistsError(f"{model} exists; choose another --model or pass --overwrite to replace it")
+    model = validate_output_path(args.model, overwrite=args.overwrite, suffixes=None)  # before training, not after
     labels = read_star_table(args.labels, args.class_column, id_column=args.table_id_column)
     periods = _catalogue_periods(args)
     search = _period_search(args)

@@ -419,15 +419,16 @@ def _numbers_in_unit(column, unit, path, name):
     return out
 
 
-def validate_output_path(path, *, overwrite=False):
-    """Check, before any work, that a table can be written to ``path``.
+def validate_output_path(path, *, overwrite=False, suffixes=tuple(TABLE_OUTPUT_FORMATS)):
+    """Check, before any work, that a file can be written to ``path``: the one output policy.
 
     Parameters
     ----------
     path : str or path-like
-        A file name ending in a :data:`TABLE_OUTPUT_FORMATS` suffix.
     overwrite : bool
         Allow replacing an existing file.
+    suffixes : sequence of str or None, default the :data:`TABLE_OUTPUT_FORMATS` suffixes
+        The suffixes allowed (compared in lower case); None allows any.
 
     Returns
     -------
@@ -441,8 +442,8 @@ def validate_output_path(path, *, overwrite=False):
         When the file exists and ``overwrite`` is false.
     """
     path = Path(path)
-    if path.suffix.lower() not in TABLE_OUTPUT_FORMATS:
-        raise ValueError(f"cannot write {path}: its suffix must be one of {', '.join(TABLE_OUTPUT_FORMATS)}")
+    if suffixes is not None and path.suffix.lower() not in suffixes:
+        raise ValueError(f"cannot write {path}: its suffix must be one of {', '.join(suffixes)}")
     if path.is_dir():
         raise ValueError(f"cannot write {path}: it is a folder")
     if path.exists() and not overwrite:
