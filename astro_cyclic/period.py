@@ -206,6 +206,38 @@ def _top_peaks(power, n):
     return peaks[np.argsort(power[peaks])[::-1][:n]]
 
 
+def _checked_light_curve(time, mag, err, n_harmonics):
+    """The arrays as float64, or a ValueError saying what makes them unsearchable.
+
+    Without these checks an empty light curve failed inside numpy, an infinite
+    time overflowed, and all-NaN, constant or three-point light curves
+    returned a period that meant nothing.
+    """
+    time, mag = np.asarray(time, dtype=np.float64), np.asarray(mag, dtype=np.float64)
+    if time.ndim != 1 or mag.shape != time.shape:
+        raise ValueError(f"time and mag must be one-dimensional arrays of one length, got shapes {time.shape} "
+                         f"and {mag.shape}")
+    if err is not None:
+        err = np.asarray(err, dtype=np.float64)
+        if err.shape != time.shape:
+            raise ValueError(f"err must have the shape of time, {time.shape}, got {err.shape}")
+        if not np.all(np.isfinite(err) & (err > 0)):
+            raise ValueError("err must be finite and positive; clean the light curve first "
+                             "(astro_cyclic.clean_light_curve)")
+    bad = ~(np.isfinite(time) & np.isfinite(mag))
+    if bad.any():
+        raise ValueError(f"{int(bad.sum())} of {time.size} points have a non-finite time or magnitude; clean the "
+                         "light curve first (astro_cyclic.clean_light_curve)")
+    # The harmonic model that compares candidates has 2 * n_harmonics + 1 coefficients; fewer points fit anything.
+    needed = 2 * n_harmonics + 2
+    if time.size < needed:
+        raise ValueError(f"need at least {needed} points to search a period with {n_harmonics} harmonics, "
+                         f"got {time.size}")
+    if np.ptp(mag) == 0:
+        raise ValueError(f"all {mag.size} magnitudes are equal: a constant light curve has no period")
+    return time, mag, err
+
+
 def find_period(time, mag, err=None, *, method="auto", min_period=0.05, max_period=None,
                 samples_per_peak=5, n_frequencies=None, nterms=1, n_candidates=5, n_harmonics=3,
                 check_double=True, return_periodogram=False):
@@ -243,6 +275,13 @@ def find_period(time, mag, err=None, *, method="auto", min_period=0.05, max_peri
     frequency, power : ndarray
         Only with ``return_periodogram``.
 
+    Raises
+    ------
+    ValueError
+        Saying what is wrong: arrays of different lengths, non-finite values,
+        errors that are not positive, fewer than ``2 * n_harmonics + 2``
+        points, constant magnitudes, or times that span zero days.
+
     Examples
     --------
     >>> import numpy as np
@@ -253,6 +292,7 @@ def find_period(time, mag, err=None, *, method="auto", min_period=0.05, max_peri
     0.5672
     """
     method = validate_period_method(method)
+    time, mag, err = _checked_light_curve(time, mag, err, n_harmonics)
     frequency = frequency_grid(time, min_period=min_period, max_period=max_period,
                                samples_per_peak=samples_per_peak, n_frequencies=n_frequencies)
     power = lomb_scargle_power(time, mag, err, frequency, method, nterms=nterms)

@@ -110,3 +110,20 @@ def test_batched_harmonic_chi2_equals_lstsq():
         coef, *_ = np.linalg.lstsq(design * np.sqrt(w)[:, None], mag * np.sqrt(w), rcond=None)
         expected = np.sum(w * (mag - design @ coef) ** 2)
         assert chi2 == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("time, mag, err, message", [
+    (np.array([]), np.array([]), None, "need at least 8 points"),
+    (np.r_[np.arange(19.0), np.inf], np.sin(np.arange(20.0)), None, "1 of 20 points have a non-finite time"),
+    (np.arange(20.0), np.full(20, np.nan), None, "20 of 20 points have a non-finite time or magnitude"),
+    (np.arange(20.0), np.full(20, 15.0), None, "all 20 magnitudes are equal"),
+    (np.arange(3.0), np.array([1.0, 2.0, 1.5]), None, "need at least 8 points .* got 3"),
+    (np.arange(20.0), np.sin(np.arange(20.0)), np.zeros(20), "err must be finite and positive"),
+    (np.arange(20.0), np.sin(np.arange(19.0)), None, "one-dimensional arrays of one length"),
+    (np.zeros(20), np.sin(np.arange(20.0)), None, "the times span zero days"),
+])
+def test_find_period_refuses_what_has_no_period(time, mag, err, message):
+    """Before: numpy's reduction error, an OverflowError, or a meaningless period (0.05 d for all-NaN, 1.99 d
+    for constant, 1.06 d for three points)."""
+    with pytest.raises(ValueError, match=message):
+        find_period(time, mag, err)
