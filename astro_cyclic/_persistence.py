@@ -25,12 +25,12 @@ and two processes saving to one path never share a temporary file.
 
 import hashlib
 import json
-import os
-import uuid
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from ._atomic import write_atomically
 
 __all__ = ["CODEC_VERSION", "content_digest", "read_model_file", "write_model_file"]
 
@@ -89,14 +89,16 @@ def write_model_file(path, *, format, config, tensors, overwrite=False):
         "versions": json.dumps({"astro_cyclic": __version__, "torch": torch.__version__, "numpy": np.__version__}),
         "config": config_text, "tensors": tensors, "sha256": content_digest(config_text, tensors),
     }
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    except (OSError, RuntimeError) as exc:  # torch reports a full disk or a missing folder as RuntimeError
-        raise OSError(f"cannot write the model file {path}: {exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    if not path.parent.is_dir():  # a model is saved into an existing folder; write_atomically would make one
+        raise OSError(f"cannot write the model file {path}: there is no folder {path.parent}")
+
+    def save(tmp):
+        try:
+            torch.save(payload, tmp)
+        except RuntimeError as exc:  # torch reports a full disk as a RuntimeError
+            raise OSError(str(exc)) from None
+
+    write_atomically(path, save)
 
 
 def read_model_file(path, *, format):

@@ -12,9 +12,7 @@ has that column (a file may then hold many stars, one per identifier), the
 header), else the file name without its suffix.
 """
 
-import os
 import re
-import uuid
 import warnings
 from collections import namedtuple
 from pathlib import Path
@@ -25,6 +23,7 @@ from astropy.io import ascii as astropy_ascii
 from astropy.io import fits
 from astropy.table import Table
 
+from ._atomic import write_atomically
 from ._validation import validate_option
 from .lightcurves import LightCurveError, as_light_curve, light_curves_from_table
 
@@ -479,32 +478,6 @@ def write_table(table, path, *, overwrite=False):
     """
     path = validate_output_path(path, overwrite=overwrite)
     write_atomically(path, lambda tmp: table.write(tmp, format=TABLE_OUTPUT_FORMATS[path.suffix.lower()]))
-
-
-def write_atomically(path, write):
-    """Call ``write(temporary_path)``, then rename the temporary file to ``path``.
-
-    The temporary file is in the same folder (so the rename is atomic) and has
-    a name of its own (the process and a random part), so that two writers
-    never share one; it is removed if ``write`` fails. ``path`` therefore holds
-    either its previous content or the complete new one, never a part.
-
-    Raises
-    ------
-    OSError
-        Naming ``path``, when it cannot be written (a full disk, say).
-    """
-    path = Path(path)
-    if path.parent != Path(""):
-        path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OSError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def write_light_curve(light_curve, path, *, overwrite=False):
