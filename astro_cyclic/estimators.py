@@ -204,6 +204,10 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         """Prepared stars (cleaned, with their periods) of light curves ``X``."""
         return prepare_light_curves(X, period_search=self.period_search, min_points=self.min_points)
 
+    def _input_segments(self, X):
+        """The standardised segments of light curves ``X``, as the fitted network takes them."""
+        return self.standardizer_.transform(self._fold(self._prepare(X)))
+
     def _fold(self, stars):
         """Segments (unstandardised) of prepared stars."""
         segments = segment_light_curves([star.light_curve for star in stars], periods_of(stars),
@@ -239,8 +243,8 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         stars = np.arange(y_idx.size)
         if callable(self.train_split):
             train, val = (np.asarray(part, dtype=int) for part in self.train_split(self.classes_[y_idx]))
-            if np.intersect1d(train, val).size or np.any(np.concatenate([train, val]) >= y_idx.size) \
-                    or np.any(np.concatenate([train, val]) < 0) or not train.size:
+            both = np.concatenate([train, val])
+            if np.intersect1d(train, val).size or np.any((both < 0) | (both >= y_idx.size)) or not train.size:
                 raise ValueError("train_split must return disjoint, non-empty training and (possibly empty) "
                                  f"validation positions among the {y_idx.size} stars given to fit")
             return train, (val if val.size else None)
@@ -341,7 +345,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         with thread_limits(self.n_jobs):
-            segments = self.standardizer_.transform(self._fold(self._prepare(X)))
+            segments = self._input_segments(X)
             return self._network_log_proba(segments), segments.star
 
     def _network_log_proba(self, segments):
@@ -360,7 +364,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         """
         for light_curves in _chunks(X, chunk_size):
             with thread_limits(self.n_jobs):
-                segments = self.standardizer_.transform(self._fold(self._prepare(light_curves)))
+                segments = self._input_segments(light_curves)
                 log_proba = self._network_log_proba(segments)
             yield combine_segments(log_proba, segments.star, len(light_curves))
 
