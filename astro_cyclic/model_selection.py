@@ -8,7 +8,9 @@ compares two models by their accuracy differences within each split
 the test set. :class:`ValidationStars` makes a
 :class:`~astro_cyclic.CyclicClassifier` validate on chosen stars
 (``train_split=ValidationStars(...)``), as scikit-learn's
-`~sklearn.model_selection.PredefinedSplit` does for a cross-validation.
+`~sklearn.model_selection.PredefinedSplit` does for a cross-validation, and
+:func:`clone_for_split` sets a model up for one split (its seed and its
+validation stars).
 
 References
 ----------
@@ -18,11 +20,13 @@ References
 import numbers
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 
 from ._validation import check_number
 
-__all__ = ["StarSplit", "ValidationStars", "mean_std", "paired_difference", "stratified_star_splits"]
+__all__ = ["StarSplit", "ValidationStars", "clone_for_split", "mean_std", "paired_difference",
+           "stratified_star_splits"]
 
 # Percentiles of a normal distribution at -1 and +1 sigma, the paper's "1-sigma range".
 _LOW, _HIGH = 15.865525393145708, 84.13447460685429
@@ -98,6 +102,11 @@ class StarSplit(tuple):
     def test(self):
         return self[2]
 
+    @property
+    def fit_stars(self):
+        """The training and validation stars together, sorted: what a model of this split is fitted on."""
+        return np.sort(np.concatenate([self[0], self[1]]))
+
 
 def stratified_star_splits(target, n_splits=8, test_size=0.2, val_size=0.2, random_state=0):
     """Randomised, stratified train/validation/test splits of the stars.
@@ -109,7 +118,7 @@ def stratified_star_splits(target, n_splits=8, test_size=0.2, val_size=0.2, rand
     to ``fit``, stratified, seeded by ``random_state``). So a network fitted on
     ``train`` and ``val`` together with ``train_split=split.validation_fraction``
     and ``random_state=split.seed`` validates on exactly ``val``;
-    :func:`~astro_cyclic.benchmark.run_benchmark` says so directly, with
+    :func:`clone_for_split` says so directly, with
     ``train_split=ValidationStars(...)``.
 
     Parameters
@@ -177,6 +186,55 @@ def stratified_star_splits(target, n_splits=8, test_size=0.2, val_size=0.2, rand
         splits.append(StarSplit(np.sort(train_val[local_train]), np.sort(train_val[local_val]), np.sort(test),
                                 seed=seed, validation_fraction=validation_fraction))
     return splits
+
+
+def clone_for_split(estimator, split):
+    """An unfitted clone of ``estimator`` set up for one split of the stars.
+
+    It gets the split's seed as its ``random_state`` (when it has one), so a
+    split is one reproducible draw for every model alike; an estimator with a
+    ``train_split`` parameter (:class:`~astro_cyclic.CyclicClassifier`) gets
+    ``ValidationStars`` naming the split's validation stars, so it chooses its
+    best epoch on exactly them. Fit it on ``split.fit_stars`` and score it on
+    ``split.test``; a model without ``train_split`` (the random forest) simply
+    trains on the training and validation stars together.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Not changed; a :func:`sklearn.base.clone` of it is returned.
+    split : StarSplit
+        From :func:`stratified_star_splits`.
+
+    Returns
+    -------
+    estimator
+        The configured clone.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from astro_cyclic import CyclicClassifier
+    >>> split = stratified_star_splits(["a"] * 10 + ["b"] * 10, n_splits=1)[0]
+    >>> clf = clone_for_split(CyclicClassifier(), split)
+    >>> clf.random_state == split.seed
+    True
+    >>> train, val = clf.train_split(np.zeros(split.fit_stars.size))
+    >>> bool(np.array_equal(split.fit_stars[val], split.val))
+    True
+    >>> clone_for_split(LogisticRegression(), split).random_state == split.seed
+    True
+    """
+    if not isinstance(split, StarSplit):
+        raise TypeError(f"split must be a StarSplit from stratified_star_splits, got {type(split).__name__}")
+    estimator = clone(estimator)
+    params = estimator.get_params(deep=False)
+    if "random_state" in params:
+        estimator.set_params(random_state=split.seed)
+    if "train_split" in params:
+        # Positions of the validation stars among the stars the clone is fitted on.
+        estimator.set_params(train_split=ValidationStars(np.searchsorted(split.fit_stars, split.val)))
+    return estimator
 
 
 def mean_std(values):

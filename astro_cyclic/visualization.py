@@ -1,4 +1,4 @@
-"""Figures with matplotlib: light curves, periodograms, benchmark results, invariance, training.
+"""Figures with matplotlib: light curves, periodograms, confusion matrices, invariance, training.
 
 Every function draws on ``ax`` and returns what it drew on: one
 `~matplotlib.axes.Axes`, or, for the figures with several panels, a NumPy
@@ -13,9 +13,6 @@ array of them (``ax`` is then a sequence of that many Axes). With
   period search, the period it chose, and that period's aliases [2]_.
 * :func:`plot_confusion_matrix`: counts, coloured by counts or by the
   fraction of each true class.
-* :func:`plot_per_class_accuracy`: per-class accuracy of each model of a
-  :func:`astro_cyclic.benchmark.run_benchmark` result, mean and standard
-  deviation over the splits.
 * :func:`plot_invariance` (numbers from :func:`invariance_curves`): the
   paper's Figure 1 [1]_ re-made with the package's own iTCN and TCN.
 * :func:`plot_training_curves`: loss, validation accuracy and learning rate
@@ -34,9 +31,6 @@ References
    ApJS, 236, 16 (aliases: section 7.2).
 """
 
-import json
-import os
-
 import numpy as np
 
 __all__ = [
@@ -45,7 +39,6 @@ __all__ = [
     "plot_confusion_matrix",
     "plot_folded",
     "plot_invariance",
-    "plot_per_class_accuracy",
     "plot_periodogram",
     "plot_segment",
     "plot_training_curves",
@@ -438,102 +431,6 @@ def plot_confusion_matrix(y_true, y_pred, *, labels=None, normalize=True, ax=Non
     return ax
 
 
-def _load_result(result):
-    """A benchmark result: the dict itself, or read from the JSON file :func:`write_results` wrote."""
-    if isinstance(result, (str, os.PathLike)):
-        with open(result) as fh:
-            result = json.load(fh)
-    if not isinstance(result, dict) or not isinstance(result.get("summary"), dict) \
-            or not isinstance(result.get("metadata"), dict):
-        raise ValueError("result must be a benchmark result: the dict from astro_cyclic.benchmark.run_benchmark, "
-                         "or the path of the JSON file write_results wrote (with 'metadata' and 'summary')")
-    return result
-
-
-def plot_per_class_accuracy(result, *, models=None, ax=None):
-    """Per-class accuracy of each model of a benchmark, as grouped bars with the spread over splits.
-
-    One group of bars per class (the class's number of stars under its
-    name), one bar per model: the mean over the splits of the accuracy
-    (recall) on that class's test stars, with an error bar of one sample
-    standard deviation over the splits, as in
-    ``result["summary"][model]["per_class_accuracy"][class]``. A class
-    missing from every test set has no bar; a single split has no error bar.
-
-    Parameters
-    ----------
-    result : dict or path-like
-        The result of :func:`astro_cyclic.benchmark.run_benchmark`, or the
-        JSON file :func:`astro_cyclic.benchmark.write_results` wrote.
-    models : str or sequence of str, optional
-        Models to show, in this order; default all of them.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; default a new figure.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Raises
-    ------
-    ValueError
-        When ``result`` is not a benchmark result, or a model is not in it
-        (the message lists the models it has).
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
-    >>> from sklearn.dummy import DummyClassifier
-    >>> from astro_cyclic.benchmark import run_benchmark
-    >>> from astro_cyclic.model_selection import stratified_star_splits
-    >>> from astro_cyclic.datasets import make_periodic_variables
-    >>> data = make_periodic_variables(30, classes=["RRab", "EA", "EW"], random_state=0)
-    >>> models = {"guess": DummyClassifier(strategy="stratified"), "prior": DummyClassifier()}
-    >>> result = run_benchmark(data.light_curves, data.target, models, reference="guess", progress=False,
-    ...                        splits=stratified_star_splits(data.target, n_splits=3))
-    >>> ax = plot_per_class_accuracy(result)
-    >>> ax.get_ylabel()
-    'accuracy on the true class (%)'
-    >>> plt.close(ax.figure)
-    """
-    result = _load_result(result)
-    summary, meta = result["summary"], result["metadata"]
-    names = list(summary) if models is None else [models] if isinstance(models, str) else list(models)
-    missing = [name for name in names if name not in summary]
-    if missing or not names:
-        problem = f"model(s) {missing} not in the benchmark result" if missing else "no model asked for"
-        raise ValueError(f"{problem}; the result has: {', '.join(summary)}")
-    classes = [str(c) for c in meta.get("classes") or next(iter(summary.values()))["per_class_accuracy"]]
-    counts = meta.get("class_counts") or {}
-    ax = _axes(ax)
-    width = 0.8 / len(names)
-    x = np.arange(len(classes))
-    top = 100.0
-    for k, name in enumerate(names):
-        stats = [summary[name]["per_class_accuracy"].get(c) or {} for c in classes]
-        mean = np.array([np.nan if s.get("mean") is None else 100 * s["mean"] for s in stats])
-        std = np.array([np.nan if s.get("std") is None else 100 * s["std"] for s in stats])
-        overall = summary[name]["accuracy"]
-        label = name if overall.get("mean") is None else f"{name} (all stars {100 * overall['mean']:.1f}%)"
-        # NaN heights and errors are simply not drawn.
-        ax.bar(x + (k - (len(names) - 1) / 2) * width, mean, width, yerr=std,
-               capsize=3, color=f"C{k % 10}", label=label, error_kw={"lw": 0.8})
-        reach = mean + np.nan_to_num(std)
-        if np.any(np.isfinite(reach)):
-            top = max(top, float(np.nanmax(reach)))
-    ax.set_xticks(x, [f"{c}\n({counts[c]} stars)" if c in counts else c for c in classes], fontsize=8)
-    ax.set_ylim(0, 1.12 * top)  # room for the legend above the bars
-    ax.set_ylabel("accuracy on the true class (%)")
-    ax.set_xlabel("true class")
-    n_splits = meta.get("n_splits")
-    ax.set_title(f"{meta.get('dataset') or 'benchmark'}: mean and std over {n_splits} splits", fontsize=9)
-    ax.legend(loc="upper center", ncol=min(len(names), 4), fontsize=8)
-    return ax
-
-
-# ------------------------------------------------------------------ networks
 def invariance_curves(*, length=60, n_cycles=2, depth=4, kernel_size=2, hidden=8, random_state=0):
     """The numbers of the paper's Figure 1: an iTCN and a TCN with equal weights on a shifted sine.
 

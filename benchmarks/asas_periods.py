@@ -2,7 +2,7 @@
 
 The ASAS training set of Richards et al. (2012) has no catalogue periods, so the
 benchmark finds them with the package's default ``PeriodSearch`` (and caches
-them, as ``astro-cyclic benchmark --dataset asas`` does). This prints, per class,
+them, as ``benchmarks/paper_protocol.py --dataset asas`` does). This prints, per class,
 the fraction of stars whose searched frequency lies within 0.5% of 0.5, 1, 2 or
 3 cycles per day (the daily-sampling alias family), the median period and the
 median number of points. Run from the repository root::
@@ -15,7 +15,7 @@ import argparse
 import numpy as np
 
 from astro_cyclic import clean_light_curve
-from astro_cyclic.cli import _with_searched_periods
+from paper_protocol import _with_searched_periods
 from astro_cyclic.datasets import load_asas_richards2012
 
 

@@ -59,7 +59,7 @@ def _busy(n):
 
 def main(argv=None):
     from astro_cyclic import __version__
-    from astro_cyclic.benchmark import describe_machine
+    from harness import describe_machine
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=6)

@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 
 import astro_cyclic  # noqa: E402
 from astro_cyclic import StarLightCurve, clean_light_curve  # noqa: E402
-from astro_cyclic.benchmark import describe_machine  # noqa: E402
+from harness import describe_machine  # noqa: E402
 from astro_cyclic.datasets import make_periodic_variables  # noqa: E402
 from astro_cyclic.features import FEATURE_NAMES, RichardsFeatures  # noqa: E402
 

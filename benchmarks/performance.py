@@ -58,7 +58,7 @@ import astro_cyclic  # noqa: E402
 from astro_cyclic import CyclicClassifier, StarLightCurve, clean_light_curve  # noqa: E402
 from astro_cyclic._periodogram import nifty_power  # noqa: E402
 from astro_cyclic.nn._training import _stack, segment_log_proba  # noqa: E402
-from astro_cyclic.benchmark import describe_machine  # noqa: E402
+from harness import describe_machine  # noqa: E402
 from astro_cyclic.datasets import make_periodic_variables  # noqa: E402
 from astro_cyclic.nn import ITCN, IResNet  # noqa: E402
 from astro_cyclic.nn import layers as nn_layers  # noqa: E402

@@ -1,6 +1,6 @@
 """Does averaging iTCNs trained with different seeds close the gap to the random forest?
 
-Run from the repository root, after ``astro-cyclic benchmark --dataset eros1``
+Run from the repository root, after ``python benchmarks/paper_protocol.py --dataset eros1``
 has filled ``benchmarks/results/benchmark_eros1.checkpoint.jsonl``::
 
     python benchmarks/seed_ensemble.py fit --splits 0,1,2,3 --data-home ../shared/data   # one process
@@ -36,7 +36,7 @@ def _data(data_home):
 
     data = load_eros1(data_home=data_home)
     target = np.asarray(data.target)
-    # The benchmark's splits: astro-cyclic benchmark --dataset eros1 uses seed 0 and 8 splits.
+    # The benchmark's splits: paper_protocol.py --dataset eros1 uses seed 0 and 8 splits.
     return data, target, stratified_star_splits(target, n_splits=8, random_state=0)
 
 
@@ -75,7 +75,7 @@ def fit(args):
 
 def report(args):
     # The benchmark's own summaries and split keys, so the figures are computed as in its tables.
-    from astro_cyclic.benchmark import _split_key, describe_machine
+    from harness import _split_key, describe_machine
     from astro_cyclic.model_selection import mean_std, paired_difference
 
     data, target, splits = _data(args.data_home)

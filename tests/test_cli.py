@@ -16,7 +16,7 @@ from astro_cyclic.datasets import make_periodic_variables
 # One OpenMP thread in the subprocesses: two busy-waiting pools (pytest's and the child's) on a
 # 2-core machine can slow a test many-fold.
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
-SUBCOMMANDS = ("demo", "period", "fit", "predict", "evaluate", "benchmark")
+SUBCOMMANDS = ("demo", "period", "fit", "predict", "evaluate")
 
 
 def run(*args, cwd):
@@ -61,7 +61,7 @@ def test_missing_real_data_is_a_clear_error(tmp_path, capsys):
 
 @pytest.mark.parametrize("command, option", [("demo", "--dataset"), ("period", "--time-column"),
                                              ("fit", "--labels"), ("predict", "--period-table"),
-                                             ("evaluate", "--predictions"), ("benchmark", "--models")])
+                                             ("evaluate", "--predictions")])
 def test_help_of_every_subcommand(command, option, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])
@@ -75,20 +75,6 @@ def test_every_subcommand_is_listed_in_the_main_help(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert all(command in out for command in SUBCOMMANDS)
-
-
-def test_benchmark_rejects_unknown_models_before_loading_data(tmp_path, capsys):
-    code = main(["benchmark", "--dataset", "eros1", "--data-home", str(tmp_path / "nowhere"),
-                 "--models", "itcn,xgboost", "--output", str(tmp_path / "o")])
-    assert code == 1
-    assert "xgboost" in capsys.readouterr().err
-
-
-def test_benchmark_missing_real_data_is_a_clear_error(tmp_path, capsys):
-    code = main(["benchmark", "--dataset", "asas", "--data-home", str(tmp_path / "nowhere"),
-                 "--output", str(tmp_path / "o"), "--quiet"])
-    assert code == 1
-    assert "ASTRO_CYCLIC_DATA" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------- light-curve files in, tables out
@@ -263,7 +249,7 @@ def test_version_and_help_answer_without_the_heavy_libraries():
             "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
             "heavy = sorted(m for m in ('torch', 'sklearn', 'astropy.table', 'scipy.stats') if m in sys.modules)\n"
             "print('heavy:', heavy)")
-    for args in (["--version"], ["--help"], ["fit", "--help"], ["benchmark", "--help"]):
+    for args in (["--version"], ["--help"], ["fit", "--help"]):
         done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
                               env=ENV)
         assert done.returncode == 0, done.stderr

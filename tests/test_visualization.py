@@ -2,7 +2,6 @@
 draws the numbers it is given, and refuses bad input with a clear message."""
 
 import ast
-import copy
 from pathlib import Path
 
 import matplotlib
@@ -17,8 +16,6 @@ from sklearn.exceptions import NotFittedError  # noqa: E402
 
 from astro_cyclic import CyclicClassifier, PeriodSearch, StarLightCurve, find_period  # noqa: E402
 from astro_cyclic import visualization  # noqa: E402
-from astro_cyclic.benchmark import run_benchmark, write_results  # noqa: E402
-from astro_cyclic.model_selection import stratified_star_splits  # noqa: E402
 from astro_cyclic.datasets import make_periodic_variables  # noqa: E402
 from astro_cyclic.preprocess import fold_segment, segment_bounds  # noqa: E402
 from astro_cyclic.visualization import (  # noqa: E402
@@ -27,7 +24,6 @@ from astro_cyclic.visualization import (  # noqa: E402
     plot_confusion_matrix,
     plot_folded,
     plot_invariance,
-    plot_per_class_accuracy,
     plot_periodogram,
     plot_segment,
     plot_training_curves,
@@ -58,15 +54,6 @@ def fitted():
     return CyclicClassifier(hidden=4, depth=2, max_epochs=3, random_state=0).fit(data.light_curves, data.target)
 
 
-@pytest.fixture(scope="module")
-def benchmark_result():
-    """A real run_benchmark result, from models fast enough for a test."""
-    data = make_periodic_variables(30, classes=["RRab", "EA", "EW"], random_state=0)
-    models = {"guess": DummyClassifier(strategy="stratified"), "prior": DummyClassifier()}
-    return run_benchmark(data.light_curves, data.target, models, reference="guess", progress=False,
-                         splits=stratified_star_splits(data.target, n_splits=3), dataset="synthetic")
-
-
 def _new_ax(n=1):
     _, axes = plt.subplots(n, 1, squeeze=False)
     return axes[0, 0] if n == 1 else axes[:, 0]
@@ -84,13 +71,12 @@ def _assert_png(fig, tmp_path):
 
 # ------------------------------------------------------------------ rendering, with and without ax
 @pytest.mark.parametrize("given", [False, True], ids=["new-figure", "given-ax"])
-def test_single_panel_figures_render(given, light_curve, benchmark_result, tmp_path):
+def test_single_panel_figures_render(given, light_curve, tmp_path):
     draws = [
         lambda ax: plot_folded(light_curve, ax=ax),
         lambda ax: plot_folded(light_curve, ax=ax, segment=1, segment_length=200),
         lambda ax: plot_periodogram(light_curve, ax=ax),
         lambda ax: plot_confusion_matrix(["a", "b", "b", "c"], ["a", "b", "c", "c"], ax=ax),
-        lambda ax: plot_per_class_accuracy(benchmark_result, ax=ax),
     ]
     for draw in draws:
         ax = _new_ax() if given else None
@@ -225,59 +211,6 @@ def test_plot_confusion_matrix_counts_and_fractions():
     counts = plot_confusion_matrix(y_true, y_pred, normalize=False, labels=["b", "a"])
     assert [t.get_text() for t in counts.texts] == ["1", "0", "1", "2"]
     np.testing.assert_array_equal(counts.images[0].get_array(), [[1, 0], [1, 2]])
-
-
-# ------------------------------------------------------------------ benchmark results
-def _bars(ax):
-    return [p for p in ax.patches if p.get_width() > 0]
-
-
-def test_plot_per_class_accuracy_draws_means_with_std_error_bars(benchmark_result, tmp_path):
-    json_path = write_results(benchmark_result, tmp_path, "bench")[0]
-    ax = plot_per_class_accuracy(json_path, models=["prior", "guess"])  # from the JSON file, reordered
-    classes = benchmark_result["metadata"]["classes"]
-    heights = [bar.get_height() for bar in _bars(ax)]
-    expected = [100 * benchmark_result["summary"][m]["per_class_accuracy"][c]["mean"]
-                for m in ("prior", "guess") for c in classes]
-    np.testing.assert_allclose(heights, expected)
-    caps = [c for c in ax.containers if hasattr(c, "errorbar") and c.errorbar is not None]
-    segments = np.concatenate([c.errorbar.lines[2][0].get_segments() for c in caps])
-    spans = [s[1, 1] - s[0, 1] for s in segments]
-    stds = [100 * benchmark_result["summary"][m]["per_class_accuracy"][c]["std"]
-            for m in ("prior", "guess") for c in classes]
-    np.testing.assert_allclose(spans, 2 * np.array(stds))
-    n_ea = benchmark_result["metadata"]["class_counts"]["EA"]
-    assert ax.get_xticklabels()[0].get_text() == f"EA\n({n_ea} stars)"
-    assert ax.get_legend().get_texts()[0].get_text().startswith("prior (all stars")
-
-
-def test_plot_per_class_accuracy_one_model_by_name(benchmark_result):
-    ax = plot_per_class_accuracy(benchmark_result, models="guess")
-    assert len(_bars(ax)) == len(benchmark_result["metadata"]["classes"])
-
-
-def test_plot_per_class_accuracy_leaves_out_what_was_not_measured(benchmark_result):
-    """A class absent from every test set has no mean, a single split no standard deviation."""
-    result = copy.deepcopy(benchmark_result)
-    per_class = result["summary"]["guess"]["per_class_accuracy"]
-    per_class["EA"] = {"mean": None, "std": None, "n": 0}
-    per_class["EW"]["std"] = None
-    ax = plot_per_class_accuracy(result, models="guess")
-    heights = [bar.get_height() for bar in ax.patches]
-    assert np.isnan(heights[0]) and heights[1] == pytest.approx(100 * per_class["EW"]["mean"])
-    bars = next(c for c in ax.containers if hasattr(c, "errorbar"))
-    segments = bars.errorbar.lines[2][0].get_segments()
-    assert np.isnan(segments[0]).all() and np.isnan(segments[1]).all() and np.isfinite(segments[2]).all()
-
-
-def test_plot_per_class_accuracy_bad_input(benchmark_result):
-    with pytest.raises(ValueError,
-                       match=r"model\(s\) \['itcn'\] not in the benchmark result; the result has: guess, prior"):
-        plot_per_class_accuracy(benchmark_result, models=["guess", "itcn"])
-    with pytest.raises(ValueError, match="no model asked for"):
-        plot_per_class_accuracy(benchmark_result, models=[])
-    with pytest.raises(ValueError, match="result must be a benchmark result"):
-        plot_per_class_accuracy({"accuracy": 0.9})
 
 
 # ------------------------------------------------------------------ invariance (the paper's Figure 1)

@@ -6,8 +6,9 @@ Zhang & Bloom (2020) compare models on repeated, stratified 60/20/20
 train/validation/test splits of the *stars*, the same splits for every model,
 and compare accuracies pairwise within each split: which stars land in the test
 set moves every model's accuracy together, and the paired differences cancel
-that. :mod:`astro_cyclic.benchmark` implements the protocol; the command
-``astro-cyclic benchmark`` runs it in full.
+that. :mod:`astro_cyclic.model_selection` has the pieces a user needs to
+compare models on their own stars this way; ``benchmarks/paper_protocol.py``
+in the repository runs the paper's full protocol with them.
 
 This page runs it in a configuration small enough for a documentation build:
 about 40 stars per class, two splits, tiny networks trained for a few epochs,
@@ -52,8 +53,7 @@ print(dataset, "--", dict(zip(classes.tolist(), counts.tolist())))
 # random forest needs no validation set and trains on training and validation
 # stars together.
 from astro_cyclic import CyclicClassifier, RichardsForestClassifier
-from astro_cyclic.benchmark import run_benchmark
-from astro_cyclic.model_selection import stratified_star_splits
+from astro_cyclic.model_selection import clone_for_split, stratified_star_splits
 
 splits = stratified_star_splits(small.target, n_splits=2, random_state=0)
 print([len(part) for part in splits[0]], "stars in train/val/test")
@@ -64,53 +64,66 @@ models = {
     "tcn": CyclicClassifier("tcn", **network),
     "rf": RichardsForestClassifier(n_estimators=100),
 }
-result = run_benchmark(small.light_curves, small.target, models, splits=splits, reference="itcn",
-                       progress=False, dataset=dataset)
+
+# %%
+# Fit every model on every split
+# ------------------------------
+# :func:`~astro_cyclic.model_selection.clone_for_split` gives each model the
+# split's seed and, for a network, exactly the split's validation stars. Each
+# clone is fitted on the training and validation stars (``split.fit_stars``)
+# and predicts the test stars.
+stars = small.light_curves
+predictions = {name: [] for name in models}
+for split in splits:
+    fit_stars = [stars[i] for i in split.fit_stars]
+    test_stars = [stars[i] for i in split.test]
+    for name, model in models.items():
+        clf = clone_for_split(model, split).fit(fit_stars, small.target[split.fit_stars])
+        predictions[name].append(clf.predict(test_stars))
 
 # %%
 # The summary
 # -----------
-# Per model: accuracy, mean and standard deviation over the splits, and the
-# median paired difference to the reference model (the iTCN). The full result
-# also holds every split's indices, predictions, confusion matrices and
-# timings, and :func:`~astro_cyclic.benchmark.write_results` writes it as JSON,
-# a markdown table and a figure.
-for name, summary in result["summary"].items():
-    accuracy = summary["accuracy"]
-    line = f"{name:5s} accuracy {accuracy['mean']:.3f} +/- {accuracy['std']:.3f}"
-    difference = summary.get("accuracy_difference_to_reference")
-    if name != "itcn" and difference is not None:
-        line += f"   paired difference to itcn: median {difference['median']:+.3f}"
+# Per model: accuracy, mean and standard deviation over the splits
+# (:func:`~astro_cyclic.model_selection.mean_std`), and the median paired
+# difference to the reference model, the iTCN
+# (:func:`~astro_cyclic.model_selection.paired_difference`).
+from astro_cyclic.model_selection import mean_std, paired_difference
+
+accuracy = {name: [np.mean(y_pred == small.target[split.test]) for y_pred, split in zip(predicted, splits)]
+            for name, predicted in predictions.items()}
+for name, values in accuracy.items():
+    stats = mean_std(values)
+    line = f"{name:5s} accuracy {stats['mean']:.3f} +/- {stats['std']:.3f}"
+    if name != "itcn":
+        line += f"   paired difference to itcn: median {paired_difference(values, accuracy['itcn'])['median']:+.3f}"
     print(line)
 
 # %%
-# Figures
-# -------
-# The reference model's confusion matrix, summed over the splits, and each
-# model's accuracy on every class.
+# Which classes are confused
+# --------------------------
+# The reference model's confusion matrix, summed over the splits: the
+# diagonal of each row is its accuracy on that true class.
 import matplotlib.pyplot as plt
 
-from astro_cyclic.visualization import plot_confusion_matrix, plot_per_class_accuracy
+from astro_cyclic.visualization import plot_confusion_matrix
 
-y_true = np.concatenate([split["y_test"] for split in result["splits"]])
-y_pred = np.concatenate([split["models"]["itcn"]["y_pred"] for split in result["splits"]])
+y_true = np.concatenate([small.target[split.test] for split in splits])
+y_pred = np.concatenate(predictions["itcn"])
 fig, ax = plt.subplots(figsize=(5, 4.2))
 plot_confusion_matrix(y_true, y_pred, labels=classes, ax=ax)
 ax.set_title(f"iTCN, {len(splits)} splits summed ({dataset})", fontsize=9)
 fig.tight_layout()
 
 # %%
-fig, ax = plt.subplots(figsize=(6.5, 3.5))
-plot_per_class_accuracy(result, ax=ax)
-fig.tight_layout()
-
-# %%
 # The full protocol
 # -----------------
 # The paper's configuration (all stars, 8 splits, default networks) takes
-# hours on two CPU cores; run it with::
+# hours on two CPU cores; from the repository root, run it with::
 #
-#     astro-cyclic benchmark --dataset eros1 --data-home ../shared/data --models itcn,tcn,rf --n-splits 8
+#     python benchmarks/paper_protocol.py --dataset eros1 --data-home ../shared/data --models itcn,tcn,rf
 #
+# It also checkpoints every fit, records the machine and versions, and writes
+# a JSON file, a markdown table and figures.
 # Committed results live in ``benchmarks/results/``; the random forest's run is
 # on the :doc:`benchmarks page </user_guide/benchmarks>`.

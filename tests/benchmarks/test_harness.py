@@ -1,84 +1,16 @@
-"""The benchmark protocol (Zhang & Bloom 2020, Table 1): per-star splits, the run, its files, the command."""
+"""The research harness (benchmarks/harness.py): the paper's protocol run, its checkpoints, files and figure."""
 
+import copy
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from sklearn.dummy import DummyClassifier
 
 from astro_cyclic import CyclicClassifier, RichardsForestClassifier
-from astro_cyclic.benchmark import run_benchmark, write_results
-from astro_cyclic.model_selection import StarSplit, stratified_star_splits
 from astro_cyclic.datasets import make_periodic_variables
-from astro_cyclic.model_selection import ValidationStars
-
-# Unbalanced classes, so that stratification is visible.
-TARGET = np.array(["RRab"] * 50 + ["EA"] * 30 + ["Mira"] * 20)[np.random.default_rng(1).permutation(100)]
-
-
-def test_splits_are_disjoint_cover_all_stars_and_are_sorted():
-    splits = stratified_star_splits(TARGET, n_splits=8)
-    assert len(splits) == 8
-    for train, val, test in splits:
-        joined = np.concatenate([train, val, test])
-        assert np.array_equal(np.sort(joined), np.arange(TARGET.size))
-        assert (train.size, val.size, test.size) == (60, 20, 20)
-        for part in (train, val, test):
-            assert np.all(np.diff(part) > 0)
-
-
-def test_splits_are_stratified():
-    overall = {c: np.mean(TARGET == c) for c in np.unique(TARGET)}
-    for split in stratified_star_splits(TARGET, n_splits=4):
-        for part in split:
-            for c, fraction in overall.items():
-                assert np.mean(TARGET[part] == c) == pytest.approx(fraction, abs=0.05)
-
-
-def test_splits_are_reproducible_and_differ_between_splits_and_seeds():
-    a = stratified_star_splits(TARGET, n_splits=3, random_state=7)
-    b = stratified_star_splits(TARGET, n_splits=3, random_state=7)
-    for s, t in zip(a, b):
-        assert s.seed == t.seed and all(np.array_equal(x, y) for x, y in zip(s, t))
-    assert not np.array_equal(a[0].test, a[1].test)
-    # Nearby seeds must not share splits (they would if split k used seed random_state + k).
-    c = stratified_star_splits(TARGET, n_splits=3, random_state=8)
-    assert not any(np.array_equal(s.test, t.test) for s in a for t in c)
-
-
-def test_split_val_is_what_the_network_holds_out_itself():
-    # Regression guard: the protocol relies on CyclicClassifier drawing exactly the split's val stars.
-    for split in stratified_star_splits(TARGET, n_splits=3):
-        train_val = np.sort(np.concatenate([split.train, split.val]))
-        clf = CyclicClassifier(train_split=split.validation_fraction, random_state=split.seed)
-        y_idx = np.unique(TARGET[train_val], return_inverse=True)[1]
-        clf.classes_ = np.unique(TARGET[train_val])
-        _, val_local = clf._split(y_idx, split.seed)
-        assert np.array_equal(np.sort(train_val[val_local]), split.val)
-
-
-def test_split_is_a_plain_three_tuple_that_pickles():
-    import pickle
-
-    split = stratified_star_splits(TARGET, n_splits=1)[0]
-    assert isinstance(split, StarSplit) and len(split) == 3
-    back = pickle.loads(pickle.dumps(split))
-    assert back.seed == split.seed and np.array_equal(back.test, split.test)
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    ({"n_splits": 0}, "n_splits"), ({"test_size": 1.2}, "test_size"), ({"test_size": 0.5, "val_size": 0.5}, "below 1"),
-])
-def test_split_arguments_are_checked(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        stratified_star_splits(TARGET, **kwargs)
-
-
-def test_a_class_too_small_to_split_is_a_clear_error():
-    with pytest.raises(ValueError, match="at least 3 stars.*'b': 2"):
-        stratified_star_splits(["a"] * 10 + ["b"] * 2)
+from astro_cyclic.model_selection import StarSplit, ValidationStars, stratified_star_splits
+from harness import plot_per_class_accuracy, run_benchmark, write_results
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +131,10 @@ def test_run_checks_its_arguments(survey):
     with pytest.raises(ValueError, match="at least two of the models"):
         run_benchmark(survey.light_curves, survey.target, {"rf": RichardsForestClassifier()}, splits=splits,
                       reference="rf", ensembles={"vote": ("rf", "gru")})
-    bad = [(splits[0][0], splits[0][0], splits[0][2])]
+    with pytest.raises(ValueError, match="must be a StarSplit"):
+        run_benchmark(survey.light_curves, survey.target, {"rf": RichardsForestClassifier()},
+                      splits=[tuple(splits[0])], reference="rf")
+    bad = [StarSplit(splits[0][0], splits[0][0], splits[0][2], seed=1, validation_fraction=0.25)]
     with pytest.raises(ValueError, match="disjoint"):
         run_benchmark(survey.light_curves, survey.target, {"rf": RichardsForestClassifier()}, splits=bad,
                       reference="rf")
@@ -223,43 +158,10 @@ def test_writers_produce_three_files_and_never_overwrite(result, tmp_path):
     assert md_path.read_text() != "keep me"
 
 
-def _cli(*args, cwd):
-    # One torch thread: the test network is tiny, and two busy OpenMP pools on a 2-core CI slow it badly.
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    return subprocess.run([sys.executable, "-m", "astro_cyclic.cli", "benchmark", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
-
-
-def test_benchmark_command_on_the_synthetic_survey(tmp_path):
-    args = ("--dataset", "synthetic", "--n-stars", "70", "--models", "itcn,rf", "--n-splits", "2",
-            "--max-epochs", "1", "--output", str(tmp_path / "res"), "--name", "small")
-    result = _cli(*args, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "reference" in result.stdout and "paired difference" in result.stdout
-    saved = json.loads((tmp_path / "res" / "small.json").read_text())
-    assert saved["metadata"]["n_splits"] == 2 and list(saved["summary"]) == ["itcn", "rf", "itcn+rf"]
-    assert (tmp_path / "res" / "small_confusion.png").is_file() and (tmp_path / "res" / "small.md").is_file()
-    assert len((tmp_path / "res" / "small.checkpoint.jsonl").read_text().splitlines()) == 4
-    # A second run refuses before training anything.
-    again = _cli(*args, cwd=tmp_path)
-    assert again.returncode != 0 and "--overwrite" in again.stderr
-    # With --overwrite it resumes every fit from the checkpoint and rewrites the same results.
-    again = _cli(*args, "--overwrite", cwd=tmp_path)
-    assert again.returncode == 0, again.stderr
-    resumed = json.loads((tmp_path / "res" / "small.json").read_text())
-    assert resumed["metadata"]["resumed_fits"] == 4 and resumed["summary"] == saved["summary"]
-
-
-def test_benchmark_help_explains_the_full_protocol():
-    result = _cli("--help", cwd=None)
-    assert result.returncode == 0
-    assert "--dataset" in result.stdout and "--n-splits" in result.stdout and "hours" in result.stdout
-
-
 def test_checkpoints_written_before_a_parameter_rename_still_resume(tmp_path):
     """Rows written when train_split was validation_fraction, and before n_jobs existed, are the same
     configuration; a parameter that changes results is still refused."""
-    from astro_cyclic.benchmark import _read_checkpoint, _safe
+    from harness import _read_checkpoint, _safe
 
     model = CyclicClassifier()
     old = _safe(model.get_params(deep=False))
@@ -270,3 +172,65 @@ def test_checkpoints_written_before_a_parameter_rename_still_resume(tmp_path):
     assert _read_checkpoint(path, {"itcn": model}) == {("0:1:ab", "itcn"): {"accuracy": 0.9}}
     with pytest.raises(ValueError, match="holds results of model 'itcn' with other parameters"):
         _read_checkpoint(path, {"itcn": CyclicClassifier(hidden=8)})
+
+
+# ------------------------------------------------------------------ the per-class figure
+@pytest.fixture(scope="module")
+def benchmark_result():
+    """A real run_benchmark result, from models fast enough for a test."""
+    data = make_periodic_variables(30, classes=["RRab", "EA", "EW"], random_state=0)
+    models = {"guess": DummyClassifier(strategy="stratified"), "prior": DummyClassifier()}
+    return run_benchmark(data.light_curves, data.target, models, reference="guess", progress=False,
+                         splits=stratified_star_splits(data.target, n_splits=3), dataset="synthetic")
+
+
+def _bars(ax):
+    return [p for p in ax.patches if p.get_width() > 0]
+
+
+def test_plot_per_class_accuracy_draws_means_with_std_error_bars(benchmark_result, tmp_path):
+    json_path = write_results(benchmark_result, tmp_path, "bench")[0]
+    ax = plot_per_class_accuracy(json_path, models=["prior", "guess"])  # from the JSON file, reordered
+    classes = benchmark_result["metadata"]["classes"]
+    heights = [bar.get_height() for bar in _bars(ax)]
+    expected = [100 * benchmark_result["summary"][m]["per_class_accuracy"][c]["mean"]
+                for m in ("prior", "guess") for c in classes]
+    np.testing.assert_allclose(heights, expected)
+    caps = [c for c in ax.containers if hasattr(c, "errorbar") and c.errorbar is not None]
+    segments = np.concatenate([c.errorbar.lines[2][0].get_segments() for c in caps])
+    spans = [s[1, 1] - s[0, 1] for s in segments]
+    stds = [100 * benchmark_result["summary"][m]["per_class_accuracy"][c]["std"]
+            for m in ("prior", "guess") for c in classes]
+    np.testing.assert_allclose(spans, 2 * np.array(stds))
+    n_ea = benchmark_result["metadata"]["class_counts"]["EA"]
+    assert ax.get_xticklabels()[0].get_text() == f"EA\n({n_ea} stars)"
+    assert ax.get_legend().get_texts()[0].get_text().startswith("prior (all stars")
+
+
+def test_plot_per_class_accuracy_one_model_by_name(benchmark_result):
+    ax = plot_per_class_accuracy(benchmark_result, models="guess")
+    assert len(_bars(ax)) == len(benchmark_result["metadata"]["classes"])
+
+
+def test_plot_per_class_accuracy_leaves_out_what_was_not_measured(benchmark_result):
+    """A class absent from every test set has no mean, a single split no standard deviation."""
+    result = copy.deepcopy(benchmark_result)
+    per_class = result["summary"]["guess"]["per_class_accuracy"]
+    per_class["EA"] = {"mean": None, "std": None, "n": 0}
+    per_class["EW"]["std"] = None
+    ax = plot_per_class_accuracy(result, models="guess")
+    heights = [bar.get_height() for bar in ax.patches]
+    assert np.isnan(heights[0]) and heights[1] == pytest.approx(100 * per_class["EW"]["mean"])
+    bars = next(c for c in ax.containers if hasattr(c, "errorbar"))
+    segments = bars.errorbar.lines[2][0].get_segments()
+    assert np.isnan(segments[0]).all() and np.isnan(segments[1]).all() and np.isfinite(segments[2]).all()
+
+
+def test_plot_per_class_accuracy_bad_input(benchmark_result):
+    with pytest.raises(ValueError,
+                       match=r"model\(s\) \['itcn'\] not in the benchmark result; the result has: guess, prior"):
+        plot_per_class_accuracy(benchmark_result, models=["guess", "itcn"])
+    with pytest.raises(ValueError, match="no model asked for"):
+        plot_per_class_accuracy(benchmark_result, models=[])
+    with pytest.raises(ValueError, match="result must be a benchmark result"):
+        plot_per_class_accuracy({"accuracy": 0.9})

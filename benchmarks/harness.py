@@ -1,21 +1,24 @@
-"""The benchmark protocol of Zhang & Bloom (2020), Table 1: repeated per-star splits, paired comparisons.
+"""The research harness behind the committed benchmarks: runs, checkpoints, provenance, result files.
 
-Every model is trained and tested on the same randomised, stratified
-60/20/20 train/validation/test splits of the STARS (never of segments), and
-the accuracies of two models are compared pairwise within each split: the
-spread of accuracies over splits is dominated by which stars land in the test
-set ("bootstrapping noise"), which the paired differences cancel [1]_.
+Not part of the package: it is what ``benchmarks/paper_protocol.py`` and the
+other scripts here use to run the protocol of Zhang & Bloom (2020), Table 1
+[1]_, resume a run stopped after hours, and record where each number came
+from. It is built on the package's public star splits and paired comparisons
+(:mod:`astro_cyclic.model_selection`), which is what a user comparing models
+on their own stars calls.
 
-* :func:`~astro_cyclic.model_selection.stratified_star_splits` draws the splits.
-* :func:`run_benchmark` fits and scores every model on every split and
+* :func:`run_benchmark` fits and scores every model on every split (each a
+  :func:`~astro_cyclic.model_selection.clone_for_split` clone) and
   summarises: mean and standard deviation of each metric over the splits, and
   the median and 1-sigma range (16th to 84th percentile) of each model's
   accuracy minus the reference model's, as in the paper's Table 1.
 * :func:`write_results` writes the result as JSON, a markdown table and a
-  confusion-matrix figure.
+  confusion-matrix figure; :func:`plot_per_class_accuracy` draws a result's
+  per-class accuracies.
+* :func:`describe_machine` is the machine record every benchmark here writes.
 
-The command ``astro-cyclic benchmark`` (and ``benchmarks/paper_protocol.py``)
-runs the protocol on EROS-1, ASAS or the synthetic survey.
+Scripts in this folder import it as ``harness`` (Python puts the script's
+folder first on ``sys.path``); the tests in ``tests/benchmarks/`` do the same.
 
 References
 ----------
@@ -36,37 +39,36 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.metrics import balanced_accuracy_score, confusion_matrix
-from .model_selection import ValidationStars, mean_std, paired_difference
 
-__all__ = ["run_benchmark", "write_results", "describe_machine"]
+from astro_cyclic.io import write_atomically
+from astro_cyclic.model_selection import StarSplit, clone_for_split, mean_std, paired_difference
 
+__all__ = ["describe_machine", "plot_per_class_accuracy", "result_paths", "run_benchmark", "write_results"]
+
+# The tag of every committed result file, kept from when the harness was the module astro_cyclic.benchmark.
 _RESULT_FORMAT = "astro_cyclic.benchmark"
 _RESULT_VERSION = 1
 
 
 # ------------------------------------------------------------------ running
-def _split_parts(split, k, n_stars):
-    """Indices and seed of a split, checked."""
-    try:
-        train, val, test = (np.asarray(part, dtype=int) for part in split)
-    except (TypeError, ValueError):
-        raise ValueError(f"split {k} must be a (train_idx, val_idx, test_idx) tuple of integer arrays") from None
-    joined = np.concatenate([train, val, test])
+def _check_split(split, k, n_stars):
+    """A split of ``n_stars`` stars, checked: a StarSplit with disjoint, non-empty parts."""
+    if not isinstance(split, StarSplit):
+        raise ValueError(f"split {k} must be a StarSplit from astro_cyclic.model_selection.stratified_star_splits, "
+                         f"got {type(split).__name__}")
+    joined = np.concatenate(list(split))
     if joined.size and (joined.min() < 0 or joined.max() >= n_stars):
         raise ValueError(f"split {k} has star indices outside 0..{n_stars - 1}")
     if np.unique(joined).size != joined.size:
         raise ValueError(f"split {k}: train, validation and test stars must be disjoint and not repeated")
-    if not (train.size and val.size and test.size):
+    if not all(part.size for part in split):
         raise ValueError(f"split {k} has an empty train, validation or test part")
-    return train, val, test, getattr(split, "seed", k)  # plain tuples: seeded by position
+    return split
 
 
 def _is_network(estimator):
-    from .estimators import CyclicClassifier
-
-    return isinstance(estimator, CyclicClassifier)
+    return "train_split" in estimator.get_params(deep=False)
 
 
 def _safe(value):
@@ -237,7 +239,7 @@ def _versions():
     import sklearn
     import torch
 
-    from . import __version__
+    from astro_cyclic import __version__
 
     return {"python": platform.python_version(), "astro_cyclic": __version__, "torch": torch.__version__,
             "numpy": np.__version__, "sklearn": sklearn.__version__, "astropy": astropy.__version__}
@@ -257,7 +259,7 @@ def describe_machine():
 
     Examples
     --------
-    >>> from astro_cyclic.benchmark import describe_machine
+    >>> from harness import describe_machine
     >>> sorted(describe_machine())
     ['cpu', 'cpu_count', 'load_average', 'platform', 'usable_cpus']
     """
@@ -279,9 +281,10 @@ def describe_machine():
 def _machine(models):
     import torch
 
-    from .nn._training import resolve_device
-
-    devices = sorted({str(resolve_device(m.device)) for m in models.values() if _is_network(m)})
+    cuda = torch.cuda.is_available()
+    # A network's device "auto" is CUDA when torch sees one (astro_cyclic.CyclicClassifier's rule).
+    devices = sorted({("cuda" if cuda else "cpu") if m.device == "auto" else str(m.device)
+                      for m in models.values() if _is_network(m)})
     gpu = torch.cuda.get_device_name(0) if any(d.startswith("cuda") for d in devices) else None
     return describe_machine() | {"torch_threads": torch.get_num_threads(), "devices": devices, "gpu": gpu}
 
@@ -310,8 +313,8 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
         Class labels.
     models : dict
         Model name -> unfitted estimator; it is cloned, never fitted itself.
-    splits : list of (train_idx, val_idx, test_idx)
-        Usually from :func:`~astro_cyclic.model_selection.stratified_star_splits`; the same for every model.
+    splits : list of StarSplit
+        From :func:`~astro_cyclic.model_selection.stratified_star_splits`; the same for every model.
     reference : str, default "itcn"
         Name in ``models`` whose accuracy the others are compared to, pairwise
         per split (a model or an ensemble).
@@ -355,7 +358,7 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
     """
     from tqdm.auto import tqdm
 
-    from .lightcurves import as_light_curves
+    from astro_cyclic import as_light_curves
 
     if not models:
         raise ValueError("models is empty; give at least one name -> estimator")
@@ -366,7 +369,7 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
     target = np.asarray(target)
     if target.shape != (len(light_curves),):
         raise ValueError(f"{len(light_curves)} light curves but target has shape {target.shape}")
-    parts = [_split_parts(split, k, target.size) for k, split in enumerate(splits)]
+    parts = [_check_split(split, k, target.size) for k, split in enumerate(splits)]
     if not parts:
         raise ValueError("splits is empty")
     classes, counts = np.unique(target, return_counts=True)
@@ -378,12 +381,12 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
     per_split = []
     bar = tqdm(total=len(parts) * len(models), disable=not progress, unit="fit", file=sys.stderr)
     try:
-        for k, (train, val, test, seed) in enumerate(parts):
-            train_val = np.sort(np.concatenate([train, val]))
+        for k, split in enumerate(parts):
+            train_val, test = split.fit_stars, split.test
             X_fit, y_fit = [light_curves[i] for i in train_val], target[train_val]
             X_test, y_test = [light_curves[i] for i in test], target[test]
-            key = _split_key(k, seed, test)
-            record = {"split": k, "seed": int(seed), "train": train.tolist(), "val": val.tolist(),
+            key = _split_key(k, split.seed, test)
+            record = {"split": k, "seed": split.seed, "train": split.train.tolist(), "val": split.val.tolist(),
                       "test": test.tolist(), "y_test": y_test.tolist(), "models": {}}
             for name, model in models.items():
                 bar.set_description(f"split {k + 1}/{len(parts)} {name}")
@@ -391,12 +394,9 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
                     record["models"][name] = done[(key, name)]
                     bar.update()
                     continue
-                estimator = clone(model)
-                if "random_state" in estimator.get_params(deep=False):
-                    estimator.set_params(random_state=int(seed))
+                # The split's seed, and for the networks exactly the split's validation stars.
+                estimator = clone_for_split(model, split)
                 network = _is_network(estimator)
-                if network:  # validates on the split's val stars: their positions among the stars it is given
-                    estimator.set_params(train_split=ValidationStars(np.searchsorted(train_val, val)))
                 row = _fit_and_score(estimator, X_fit, y_fit, X_test, y_test, classes)
                 row["val_matches_split"] = True if network else None
                 record["models"][name] = row
@@ -415,9 +415,10 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
         "n_stars": int(target.size), "classes": classes.tolist(),
         "class_counts": {str(c): int(n) for c, n in zip(classes, counts)},
         "n_splits": len(parts),
-        "split_sizes": {"train": int(parts[0][0].size), "val": int(parts[0][1].size), "test": int(parts[0][2].size)},
+        "split_sizes": {"train": int(parts[0].train.size), "val": int(parts[0].val.size),
+                        "test": int(parts[0].test.size)},
         # Every model's random_state was replaced by these, one per split.
-        "split_seeds": [int(part[3]) for part in parts],
+        "split_seeds": [split.seed for split in parts],
         "reference": reference, "git_commit": _git_commit(), "versions": _versions(), "machine": _machine(models),
         "start_time": started.isoformat(timespec="seconds"),
         # This call's wall time: fits read back from a checkpoint are not in it (their fit_seconds are).
@@ -526,7 +527,7 @@ def write_results(result, folder, name, overwrite=False):
 
     from matplotlib.figure import Figure  # no pyplot: no global figure state, no GUI backend needed
 
-    from .visualization import plot_confusion_matrix
+    from astro_cyclic.visualization import plot_confusion_matrix
 
     meta = result["metadata"]
     reference = meta["reference"]
@@ -540,10 +541,106 @@ def write_results(result, folder, name, overwrite=False):
                  f"accuracy {_pm(accuracy)}", fontsize=9)
     fig.tight_layout()
 
-    # Write each file whole under a temporary name first, so an interrupted run leaves no half file.
-    for path, write in ((paths[0], lambda p: p.write_text(text)), (paths[1], lambda p: p.write_text(markdown)),
-                        (paths[2], lambda p: fig.savefig(p, dpi=120, format="png"))):
-        tmp = path.with_name(path.name + ".part")
-        write(tmp)
-        os.replace(tmp, path)
+    # Each file whole or not at all, so an interrupted run leaves no half file.
+    write_atomically(paths[0], lambda p: p.write_text(text))
+    write_atomically(paths[1], lambda p: p.write_text(markdown))
+    write_atomically(paths[2], lambda p: fig.savefig(p, dpi=120, format="png"))
     return paths
+
+
+# ------------------------------------------------------------------ figures
+def _load_result(result):
+    """A benchmark result: the dict itself, or read from the JSON file :func:`write_results` wrote."""
+    if isinstance(result, (str, os.PathLike)):
+        with open(result) as fh:
+            result = json.load(fh)
+    if not isinstance(result, dict) or not isinstance(result.get("summary"), dict) \
+            or not isinstance(result.get("metadata"), dict):
+        raise ValueError("result must be a benchmark result: the dict from run_benchmark, "
+                         "or the path of the JSON file write_results wrote (with 'metadata' and 'summary')")
+    return result
+
+
+def plot_per_class_accuracy(result, *, models=None, ax=None):
+    """Per-class accuracy of each model of a benchmark, as grouped bars with the spread over splits.
+
+    One group of bars per class (the class's number of stars under its
+    name), one bar per model: the mean over the splits of the accuracy
+    (recall) on that class's test stars, with an error bar of one sample
+    standard deviation over the splits, as in
+    ``result["summary"][model]["per_class_accuracy"][class]``. A class
+    missing from every test set has no bar; a single split has no error bar.
+
+    Parameters
+    ----------
+    result : dict or path-like
+        The result of :func:`run_benchmark`, or the
+        JSON file :func:`write_results` wrote.
+    models : str or sequence of str, optional
+        Models to show, in this order; default all of them.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        When ``result`` is not a benchmark result, or a model is not in it
+        (the message lists the models it has).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from astro_cyclic.model_selection import stratified_star_splits
+    >>> from astro_cyclic.datasets import make_periodic_variables
+    >>> data = make_periodic_variables(30, classes=["RRab", "EA", "EW"], random_state=0)
+    >>> models = {"guess": DummyClassifier(strategy="stratified"), "prior": DummyClassifier()}
+    >>> result = run_benchmark(data.light_curves, data.target, models, reference="guess", progress=False,
+    ...                        splits=stratified_star_splits(data.target, n_splits=3))
+    >>> ax = plot_per_class_accuracy(result)
+    >>> ax.get_ylabel()
+    'accuracy on the true class (%)'
+    >>> plt.close(ax.figure)
+    """
+    result = _load_result(result)
+    summary, meta = result["summary"], result["metadata"]
+    names = list(summary) if models is None else [models] if isinstance(models, str) else list(models)
+    missing = [name for name in names if name not in summary]
+    if missing or not names:
+        problem = f"model(s) {missing} not in the benchmark result" if missing else "no model asked for"
+        raise ValueError(f"{problem}; the result has: {', '.join(summary)}")
+    classes = [str(c) for c in meta.get("classes") or next(iter(summary.values()))["per_class_accuracy"]]
+    counts = meta.get("class_counts") or {}
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(layout="constrained")
+    width = 0.8 / len(names)
+    x = np.arange(len(classes))
+    top = 100.0
+    for k, name in enumerate(names):
+        stats = [summary[name]["per_class_accuracy"].get(c) or {} for c in classes]
+        mean = np.array([np.nan if s.get("mean") is None else 100 * s["mean"] for s in stats])
+        std = np.array([np.nan if s.get("std") is None else 100 * s["std"] for s in stats])
+        overall = summary[name]["accuracy"]
+        label = name if overall.get("mean") is None else f"{name} (all stars {100 * overall['mean']:.1f}%)"
+        # NaN heights and errors are simply not drawn.
+        ax.bar(x + (k - (len(names) - 1) / 2) * width, mean, width, yerr=std,
+               capsize=3, color=f"C{k % 10}", label=label, error_kw={"lw": 0.8})
+        reach = mean + np.nan_to_num(std)
+        if np.any(np.isfinite(reach)):
+            top = max(top, float(np.nanmax(reach)))
+    ax.set_xticks(x, [f"{c}\n({counts[c]} stars)" if c in counts else c for c in classes], fontsize=8)
+    ax.set_ylim(0, 1.12 * top)  # room for the legend above the bars
+    ax.set_ylabel("accuracy on the true class (%)")
+    ax.set_xlabel("true class")
+    n_splits = meta.get("n_splits")
+    ax.set_title(f"{meta.get('dataset') or 'benchmark'}: mean and std over {n_splits} splits", fontsize=9)
+    ax.legend(loc="upper center", ncol=min(len(names), 4), fontsize=8)
+    return ax
