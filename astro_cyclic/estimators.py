@@ -23,6 +23,7 @@ from .lightcurves import StarLightCurve, _collection_items, _position_id, as_lig
 from .features.richards import FEATURE_NAMES, RichardsFeatures
 from .model_selection import ValidationStars
 from .nn import build_network, validate_architecture
+from .nn.registry import NETWORK_PARAMS, check_network_params
 from .period import PeriodSearch
 from .prepare import PreparedStar, periods_of, prepare_light_curves
 from .preprocess import N_AUX, N_CHANNELS, Standardizer, segment_light_curves, thin_segments
@@ -33,7 +34,8 @@ __all__ = ["CyclicClassifier"]
 _FILE_FORMAT = "astro_cyclic.CyclicClassifier"
 #: Per-star features that can join the auxiliary inputs (the hybrid model).
 STAR_FEATURES = (None, "richards")
-_NETWORK_PARAMS = ("depth", "hidden", "kernel_size", "dropout", "max_hidden", "pooling")
+#: How the estimator spells a network hyper-parameter (as skorch does): module__hidden=16.
+_MODULE_PREFIX = "module__"
 #: Stars per chunk of the prediction methods: enough segments for large network batches,
 #: few enough that a chunk's light curves and segments take a few MB.
 PREDICT_CHUNK_SIZE = 2048
@@ -56,10 +58,16 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         ``"resnet"``, ``"gru"``, ``"lstm"``.
     segment_length : int, default 200
         Points per segment, L. Stars with fewer points form one shorter segment.
-    depth, hidden, kernel_size, dropout, max_hidden, pooling : optional
-        Network hyper-parameters; ``None`` is the architecture's default, see
-        :func:`astro_cyclic.nn.build_network`. Setting one that the
-        architecture does not use is an error at ``fit``.
+    **module_params : ``module__<name>=value``
+        The network's hyper-parameters, spelt as in skorch: ``module__hidden``,
+        ``module__depth``, ``module__kernel_size``, ``module__dropout``,
+        ``module__max_hidden``, ``module__pooling``. Each architecture
+        declares its own in its class (:func:`astro_cyclic.nn.network_params`
+        lists them; :func:`astro_cyclic.nn.build_network` gives the defaults).
+        One left unset, or None, is the architecture's default; one the
+        architecture does not use is an error at ``fit``. They are parameters
+        like the others: ``get_params``, ``set_params``, ``clone`` and
+        ``GridSearchCV(param_grid={"module__hidden": [16, 24]})`` see them.
     period_search : PeriodSearch, optional
         How periods are found for light curves that carry none (default
         ``PeriodSearch()``).
@@ -149,7 +157,8 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
     best_epoch_ : int
         Epoch whose weights were kept.
     network_params_ : dict
-        Hyper-parameters the network was built with.
+        The hyper-parameters set for the network (without ``module__``);
+        the architecture's defaults fill the rest.
     device_ : torch.device
 
     References
@@ -162,26 +171,20 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
     >>> from astro_cyclic import CyclicClassifier
     >>> from astro_cyclic.datasets import make_periodic_variables
     >>> data = make_periodic_variables(60, classes=["RRab", "EA"], random_state=0)
-    >>> clf = CyclicClassifier(hidden=8, max_epochs=3, random_state=0)
+    >>> clf = CyclicClassifier(module__hidden=8, max_epochs=3, random_state=0)
     >>> clf.fit(data.light_curves, data.target).classes_
     array(['EA', 'RRab'], dtype='<U4')
     >>> clf.predict_proba(data.light_curves[:2]).shape
     (2, 2)
     """
 
-    def __init__(self, architecture="itcn", *, segment_length=200, depth=None, hidden=None, kernel_size=None,
-                 dropout=None, max_hidden=None, pooling=None, period_search=None, min_points=10,
+    def __init__(self, architecture="itcn", *, segment_length=200, period_search=None, min_points=10,
                  star_features=None, thin_fraction=0.0, max_epochs=40, batch_size=64, learning_rate=0.005,
                  lr_schedule="cosine", train_split=0.2, n_iter_no_change=20,
-                 class_weight=None, device="auto", random_state=None, n_jobs=None, verbose=0, distributed=False):
+                 class_weight=None, device="auto", random_state=None, n_jobs=None, verbose=0, distributed=False,
+                 **module_params):
         self.architecture = architecture
         self.segment_length = segment_length
-        self.depth = depth
-        self.hidden = hidden
-        self.kernel_size = kernel_size
-        self.dropout = dropout
-        self.max_hidden = max_hidden
-        self.pooling = pooling
         self.period_search = period_search
         self.min_points = min_points
         self.star_features = star_features
@@ -198,6 +201,42 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.distributed = distributed
+        for name, value in module_params.items():
+            if not name.startswith(_MODULE_PREFIX):
+                raise TypeError(f"CyclicClassifier got an unexpected keyword argument {name!r}; network "
+                                f"hyper-parameters are spelt module__<name>, e.g. module__hidden=16")
+            setattr(self, name, value)
+
+    # ------------------------------------------------------------ parameters
+    def _module_params(self):
+        """The ``module__*`` parameters, by attribute name, in a stable order."""
+        return {name: value for name, value in sorted(vars(self).items()) if name.startswith(_MODULE_PREFIX)}
+
+    def get_params(self, deep=True):
+        """Parameters of this estimator, the ``module__*`` network hyper-parameters among them.
+
+        Parameters
+        ----------
+        deep : bool, default True
+            Also the parameters of contained estimators (``period_search``).
+
+        Returns
+        -------
+        dict
+        """
+        return super().get_params(deep=deep) | self._module_params()
+
+    def set_params(self, **params):
+        """Set parameters; ``module__<name>`` sets (or adds) a network hyper-parameter.
+
+        Returns
+        -------
+        self
+        """
+        module = {name: params.pop(name) for name in list(params) if name.startswith(_MODULE_PREFIX)}
+        for name, value in module.items():
+            setattr(self, name, value)
+        return super().set_params(**params) if params else self
 
     # ------------------------------------------------------------------ data
     def _prepare(self, X):
@@ -273,6 +312,10 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         """
         self._check_params()
         architecture = validate_architecture(self.architecture)
+        # Before any data work: a hyper-parameter the network would ignore is refused at once.
+        self.network_params_ = check_network_params(
+            architecture, {name[len(_MODULE_PREFIX):]: v for name, v in self._module_params().items()},
+            prefix=_MODULE_PREFIX)
         light_curves = _collection_items(X)
         y_idx = self._encode_labels(len(light_curves), y)
         with thread_limits(self.n_jobs):
@@ -314,7 +357,6 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
             class_weight = np.ones(self.classes_.size)
             class_weight[present] = weights
 
-        self.network_params_ = {name: getattr(self, name) for name in _NETWORK_PARAMS}
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.module_ = self._build_module(architecture)
@@ -407,7 +449,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         >>> from astro_cyclic import CyclicClassifier
         >>> from astro_cyclic.datasets import make_periodic_variables
         >>> data = make_periodic_variables(40, classes=["RRab", "EA"], random_state=0)
-        >>> clf = CyclicClassifier(hidden=8, max_epochs=2, random_state=0).fit(data.light_curves, data.target)
+        >>> clf = CyclicClassifier(module__hidden=8, max_epochs=2, random_state=0).fit(data.light_curves, data.target)
         >>> stars = (lc for lc in data.light_curves)  # a generator: never all in memory
         >>> [chunk.shape for chunk in clf.iter_predict_proba(stars, chunk_size=16)]
         [(16, 2), (16, 2), (8, 2)]
@@ -526,6 +568,11 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
             params["class_weight"] = {k: v for k, v in params["class_weight"]["__pairs__"]}
         if "validation_fraction" in params:  # files written before train_split replaced it
             params["train_split"] = params.pop("validation_fraction") or None
+        for name in NETWORK_PARAMS:  # files written before the hyper-parameters were spelt module__<name>
+            if name in params:
+                value = params.pop(name)
+                if value is not None:
+                    params[_MODULE_PREFIX + name] = value
         if isinstance(params["train_split"], dict):
             stars = params["train_split"].get("validation_stars")
             params["train_split"] = None if stars is None else ValidationStars(stars)
@@ -533,7 +580,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         self = cls(**params)
         self.classes_ = np.asarray(config["classes"], dtype=np.dtype(config["classes_dtype"]))
         self.standardizer_ = Standardizer.from_dict(config["standardizer"])
-        self.network_params_ = config["network_params"]
+        self.network_params_ = {k: v for k, v in config["network_params"].items() if v is not None}
         self.history_, self.best_epoch_ = config["history"], config["best_epoch"]
         self.device_ = resolve_device(device)
         self.module_ = self._build_module(validate_architecture(self.architecture))

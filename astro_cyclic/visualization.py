@@ -634,7 +634,7 @@ def plot_training_curves(history, *, best_epoch=None, ax=None):
     >>> from astro_cyclic import CyclicClassifier
     >>> from astro_cyclic.datasets import make_periodic_variables
     >>> data = make_periodic_variables(40, classes=["RRab", "EA"], n_points=(40, 80), random_state=0)
-    >>> clf = CyclicClassifier(hidden=4, depth=2, max_epochs=3, random_state=0)
+    >>> clf = CyclicClassifier(module__hidden=4, module__depth=2, max_epochs=3, random_state=0)
     >>> loss, accuracy, lr = plot_training_curves(clf.fit(data.light_curves, data.target))
     >>> lr.get_xlabel(), lr.get_yscale()
     ('epoch', 'log')

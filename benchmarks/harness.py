@@ -101,7 +101,17 @@ _RENAMED_PARAMS = {"validation_fraction": "train_split"}
 
 
 def _comparable(params):
-    return {_RENAMED_PARAMS.get(k, k): v for k, v in params.items() if k not in _RESULT_NEUTRAL_PARAMS}
+    from astro_cyclic.nn import NETWORK_PARAMS
+
+    out = {}
+    for key, value in params.items():
+        if key in NETWORK_PARAMS:  # rows from before the network's hyper-parameters were spelt module__<name>
+            if value is None:  # "the default", which module__ parameters say by being absent
+                continue
+            key = "module__" + key
+        if key not in _RESULT_NEUTRAL_PARAMS:
+            out[_RENAMED_PARAMS.get(key, key)] = value
+    return out
 
 
 def _read_checkpoint(path, models):

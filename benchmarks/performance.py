@@ -300,8 +300,8 @@ def network_benchmarks(quick, compile_too=False):
 # ----------------------------------------------------------------- predict stages
 def _fitted_classifier(n_points):
     data = make_periodic_variables(60, classes=CLASSES, n_points=n_points, random_state=0)
-    clf = CyclicClassifier("itcn", **{k: v for k, v in ITCN_CONFIG.items()}, max_epochs=1, train_split=None,
-                           random_state=0, device="cpu")
+    network = {f"module__{k}": v for k, v in ITCN_CONFIG.items()}
+    clf = CyclicClassifier("itcn", **network, max_epochs=1, train_split=None, random_state=0, device="cpu")
     return clf.fit(data.light_curves, data.target)
 
 

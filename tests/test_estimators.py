@@ -15,7 +15,7 @@ from astro_cyclic.prepare import periods_of
 from astro_cyclic.datasets import make_periodic_variables
 from astro_cyclic.features.richards import FEATURE_NAMES, RichardsFeatures
 
-SMALL = dict(hidden=8, max_epochs=4, batch_size=32, random_state=0)
+SMALL = dict(module__hidden=8, max_epochs=4, batch_size=32, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -150,10 +150,12 @@ def test_random_state_kinds(survey):
 
 def test_sklearn_contract(fitted, survey):
     params = fitted.get_params()
-    assert params["hidden"] == 8 and params["architecture"] == "itcn"
+    assert params["module__hidden"] == 8 and params["architecture"] == "itcn"
     unfitted = clone(fitted)
-    assert not hasattr(unfitted, "module_")
-    assert unfitted.set_params(hidden=4).hidden == 4
+    assert not hasattr(unfitted, "module_") and unfitted.get_params() == params
+    assert unfitted.set_params(module__hidden=4).module__hidden == 4
+    # A hyper-parameter not set before is added by set_params, as GridSearchCV does.
+    assert unfitted.set_params(module__depth=3).get_params()["module__depth"] == 3
     clf = CyclicClassifier(**SMALL)
     assert clf.fit(survey.light_curves, survey.target) is clf
     restored = pickle.loads(pickle.dumps(fitted))
@@ -169,8 +171,9 @@ def test_pipeline_gridsearch_cross_val(survey):
                      ("clf", CyclicClassifier(**(SMALL | {"max_epochs": 2})))])
     pipe.fit(X_train, y_train)
     assert pipe.predict(X_test).shape == (len(X_test),)
-    grid = GridSearchCV(pipe, {"clf__hidden": [4, 8], "clf__kernel_size": [3]}, cv=2).fit(X_train, y_train)
-    assert grid.best_params_["clf__hidden"] in (4, 8)
+    grid = GridSearchCV(pipe, {"clf__module__hidden": [4, 8], "clf__module__kernel_size": [3]}, cv=2)
+    grid.fit(X_train, y_train)
+    assert grid.best_params_["clf__module__hidden"] in (4, 8)
     scores = cross_val_score(CyclicClassifier(**(SMALL | {"max_epochs": 2})), X, y, cv=2)
     assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
 
@@ -180,7 +183,7 @@ def test_save_load_round_trip(fitted, survey, tmp_path):
     fitted.save(path)
     loaded = CyclicClassifier.load(path)
     np.testing.assert_array_equal(loaded.predict_proba(survey.light_curves), fitted.predict_proba(survey.light_curves))
-    assert loaded.get_params()["hidden"] == 8 and loaded.classes_.tolist() == fitted.classes_.tolist()
+    assert loaded.get_params()["module__hidden"] == 8 and loaded.classes_.tolist() == fitted.classes_.tolist()
     with pytest.raises(FileExistsError, match="overwrite=True"):
         fitted.save(path)
     fitted.save(path, overwrite=True)
@@ -252,6 +255,30 @@ def test_unfitted_raises(survey):
         CyclicClassifier().predict(survey.light_curves[:2])
 
 
+def test_network_hyper_parameters_are_checked_before_any_data_work(survey):
+    with pytest.raises(TypeError, match="unexpected keyword argument 'hidden'.*module__hidden"):
+        CyclicClassifier(hidden=8)
+    never_read = iter(())  # fit must refuse before it looks at the stars
+    with pytest.raises(ValueError, match="unknown network hyper-parameter.*module__width.*module__hidden"):
+        CyclicClassifier(module__width=8).fit(never_read, [])
+    with pytest.raises(ValueError, match="'gru' does not use module__kernel_size.*uses: module__depth, module__hidden"):
+        CyclicClassifier("gru", module__kernel_size=3).fit(never_read, [])
+    # None is the architecture's default, set or not.
+    none = CyclicClassifier("gru", module__kernel_size=None, max_epochs=1, random_state=0)
+    assert none.fit(survey.light_curves[:20], survey.target[:20]).network_params_ == {}
+
+
+def test_grid_search_over_module_params():
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    data = make_periodic_variables(24, classes=["RRab", "EA"], n_points=(40, 80), random_state=0)
+    grid = GridSearchCV(CyclicClassifier(max_epochs=1, segment_length=40, random_state=0),
+                        {"module__hidden": [2, 4]}, cv=StratifiedKFold(2))
+    grid.fit(data.light_curves, data.target)
+    assert [p["module__hidden"] for p in grid.cv_results_["params"]] == [2, 4]
+    assert grid.best_estimator_.module_.hparams["hidden"] in (2, 4)
+
+
 @pytest.mark.parametrize("architecture", ["tcn", "resnet", "gru", "lstm", "iresnet"])
 def test_every_architecture_trains(survey, architecture):
     """Every architecture learns: its training loss falls over a few epochs."""
@@ -269,7 +296,7 @@ def test_real_eros1_beats_majority(data_home):
     idx = np.arange(len(data.target))
     train, test = train_test_split(idx, test_size=0.25, stratify=data.target, random_state=0)
     train = train[:1200]
-    clf = CyclicClassifier(hidden=16, max_epochs=12, n_iter_no_change=6, random_state=0)
+    clf = CyclicClassifier(module__hidden=16, max_epochs=12, n_iter_no_change=6, random_state=0)
     clf.fit([data.light_curves[i] for i in train], data.target[train])
     accuracy = clf.score([data.light_curves[i] for i in test], data.target[test])
     majority = np.max(np.unique(data.target[test], return_counts=True)[1]) / test.size
@@ -337,7 +364,7 @@ def test_hybrid_with_richards_features(survey, tmp_path):
 @pytest.fixture(scope="module")
 def streaming():
     data = make_periodic_variables(40, classes=["RRab", "EA", "EW"], n_points=(30, 260), random_state=0)
-    clf = CyclicClassifier(hidden=8, max_epochs=2, train_split=None, random_state=0, device="cpu")
+    clf = CyclicClassifier(module__hidden=8, max_epochs=2, train_split=None, random_state=0, device="cpu")
     return clf.fit(data.light_curves, data.target), data
 
 

@@ -15,7 +15,7 @@ TARGET = np.array(["RRab"] * 50 + ["EA"] * 30 + ["Mira"] * 20)[np.random.default
 def test_validation_stars_is_the_validation_set_of_fit():
     data = make_periodic_variables(30, classes=["RRab", "EA"], random_state=0)
     chosen = [1, 4, 7, 10, 20, 29]
-    clf = CyclicClassifier(hidden=4, max_epochs=1, random_state=0, train_split=ValidationStars(chosen))
+    clf = CyclicClassifier(module__hidden=4, max_epochs=1, random_state=0, train_split=ValidationStars(chosen))
     clf.fit(data.light_curves, data.target)
     # The validation loss recorded is the model's loss on exactly those stars.
     logp = clf.predict_log_proba([data.light_curves[i] for i in chosen])
@@ -39,7 +39,7 @@ def test_a_callable_train_split_is_checked():
 
 def test_no_validation_trains_every_epoch():
     data = make_periodic_variables(20, classes=["RRab", "EA"], random_state=0)
-    clf = CyclicClassifier(hidden=4, max_epochs=3, train_split=None, random_state=0)
+    clf = CyclicClassifier(module__hidden=4, max_epochs=3, train_split=None, random_state=0)
     clf.fit(data.light_curves, data.target)
     assert len(clf.history_) == 3 and clf.best_epoch_ == 2 and "val_accuracy" not in clf.history_[0]
 
@@ -118,10 +118,10 @@ def test_clone_for_split_seeds_the_clone_and_names_the_split_validation_stars():
     from sklearn.ensemble import RandomForestClassifier
 
     split = stratified_star_splits(TARGET, n_splits=2, random_state=4)[1]
-    template = CyclicClassifier(hidden=8)
+    template = CyclicClassifier(module__hidden=8)
     clf = clone_for_split(template, split)
     assert clf is not template and template.random_state is None and template.train_split == 0.2
-    assert clf.random_state == split.seed and clf.hidden == 8
+    assert clf.random_state == split.seed and clf.module__hidden == 8
     train, val = clf.train_split(TARGET[split.fit_stars])
     assert np.array_equal(split.fit_stars[val], split.val) and np.array_equal(split.fit_stars[train], split.train)
     # A model without train_split only gets the seed.

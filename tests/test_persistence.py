@@ -14,7 +14,7 @@ from astro_cyclic.datasets import make_periodic_variables
 @pytest.fixture(scope="module")
 def model_and_stars():
     data = make_periodic_variables(30, classes=["RRab", "EA"], n_points=(40, 120), random_state=0)
-    clf = CyclicClassifier(hidden=4, depth=2, max_epochs=1, segment_length=50, random_state=0)
+    clf = CyclicClassifier(module__hidden=4, module__depth=2, max_epochs=1, segment_length=50, random_state=0)
     return clf.fit(data.light_curves, data.target), data.light_curves[:5]
 
 
@@ -64,6 +64,28 @@ def test_version_1_files_still_load(model_and_stars, tmp_path):
     torch.save(v1, tmp_path / "v1.pt")
     np.testing.assert_array_equal(CyclicClassifier.load(tmp_path / "v1.pt").predict_proba(stars),
                                   clf.predict_proba(stars))
+
+
+def test_files_from_before_module_params_load_with_the_same_network(model_and_stars, tmp_path):
+    """Files whose parameters say hidden=4, depth=2, kernel_size=None (before module__<name>) load unchanged."""
+    clf, stars = model_and_stars
+    config = dict(read_model_file_config(clf, tmp_path))
+    params = {k: v for k, v in config["params"].items() if not k.startswith("module__")}
+    params.update(hidden=4, depth=2, kernel_size=None, dropout=None, max_hidden=None, pooling=None)
+    config["params"] = params
+    config["network_params"] = {"hidden": 4, "depth": 2, "kernel_size": None, "dropout": None,
+                                "max_hidden": None, "pooling": None}
+    state = torch.load(tmp_path / "model.pt", weights_only=True)["tensors"]
+    write_model_file(tmp_path / "old.pt", format="astro_cyclic.CyclicClassifier", config=config, tensors=state)
+    old = CyclicClassifier.load(tmp_path / "old.pt")
+    assert old.get_params()["module__hidden"] == 4 and "module__kernel_size" not in old.get_params()
+    assert old.network_params_ == {"hidden": 4, "depth": 2}
+    np.testing.assert_array_equal(old.predict_proba(stars), clf.predict_proba(stars))
+
+
+def read_model_file_config(clf, folder):
+    clf.save(folder / "model.pt")
+    return read_model_file(folder / "model.pt", format="astro_cyclic.CyclicClassifier")[0]
 
 
 def test_bad_configurations_name_the_file(tmp_path):

@@ -51,7 +51,8 @@ def light_curve():
 def fitted():
     """One small fitted network for the training-curve tests (about a second)."""
     data = make_periodic_variables(40, classes=["RRab", "EA"], n_points=(40, 80), random_state=0)
-    return CyclicClassifier(hidden=4, depth=2, max_epochs=3, random_state=0).fit(data.light_curves, data.target)
+    clf = CyclicClassifier(module__hidden=4, module__depth=2, max_epochs=3, random_state=0)
+    return clf.fit(data.light_curves, data.target)
 
 
 def _new_ax(n=1):

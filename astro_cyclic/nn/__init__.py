@@ -25,12 +25,14 @@ References
 from .baselines import GRUClassifier, LSTMClassifier, RecurrentClassifier
 from .iresnet import IResNet, ResidualConvNet, ResNet
 from .itcn import ITCN, TCN, TemporalConvNet, default_depth, receptive_field
-from .registry import ARCHITECTURES, build_network, validate_architecture
+from .registry import ARCHITECTURES, NETWORK_PARAMS, build_network, network_params, validate_architecture
 
 __all__ = [
     "ARCHITECTURES",
     "validate_architecture",
     "build_network",
+    "network_params",
+    "NETWORK_PARAMS",
     "ITCN",
     "TCN",
     "TemporalConvNet",

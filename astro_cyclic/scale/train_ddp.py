@@ -86,8 +86,8 @@ def main(argv=None):
     train, test = train_test_split(stars, test_size=args.test_fraction, stratify=target,
                                    random_state=args.random_state)
     clf = CyclicClassifier(
-        args.architecture, segment_length=args.segment_length, hidden=args.hidden, depth=args.depth,
-        dropout=args.dropout, thin_fraction=args.thin_fraction, max_epochs=args.max_epochs,
+        args.architecture, segment_length=args.segment_length, module__hidden=args.hidden, module__depth=args.depth,
+        module__dropout=args.dropout, thin_fraction=args.thin_fraction, max_epochs=args.max_epochs,
         batch_size=args.batch_size, learning_rate=args.learning_rate,
         train_split=args.validation_fraction or None, n_iter_no_change=args.n_iter_no_change,
         device=args.device, random_state=args.random_state, verbose=args.verbose, distributed="auto")

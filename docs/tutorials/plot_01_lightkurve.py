@@ -19,8 +19,8 @@ needs no download).
 # ---------------------------
 # :func:`~astro_cyclic.datasets.make_periodic_variables` draws a labelled
 # synthetic survey; each light curve carries its true period. The network is
-# kept tiny (``hidden=16``, 15 epochs) so that this page builds in seconds; the
-# defaults (``hidden=24``, up to 100 epochs with early stopping) are meant for
+# kept tiny (``module__hidden=16``, 15 epochs) so that this page builds in seconds; the
+# defaults (24 hidden channels, up to 40 epochs with early stopping) are meant for
 # real training sets.
 import tempfile
 from pathlib import Path
@@ -35,7 +35,7 @@ classes = ["Cepheid", "EA", "RRab", "RRc"]
 survey = make_periodic_variables(260, classes=classes, random_state=1)
 train_lcs, train_y = survey.light_curves[:200], survey.target[:200]
 
-clf = CyclicClassifier("itcn", hidden=16, max_epochs=15, random_state=0)
+clf = CyclicClassifier("itcn", module__hidden=16, max_epochs=15, random_state=0)
 clf.fit(train_lcs, train_y)
 print(f"trained for {len(clf.history_)} epochs, kept epoch {clf.best_epoch_}")
 

@@ -117,7 +117,7 @@ for cls in classes:
 from astro_cyclic import CyclicClassifier
 
 train, test = slice(0, 190), slice(190, None)
-clf = CyclicClassifier("itcn", hidden=16, max_epochs=12, random_state=0)
+clf = CyclicClassifier("itcn", module__hidden=16, max_epochs=12, random_state=0)
 clf.fit(survey.light_curves[train], survey.target[train])
 
 test_lcs, test_y = survey.light_curves[test], survey.target[test]

@@ -53,7 +53,7 @@ print("Richards features + logistic regression, 3-fold accuracy:", np.round(scor
 # The same call works for the network. Each fold trains a fresh clone; the
 # classifier's own validation hold-out (``train_split``, 20% of the
 # training stars by default) chooses the best epoch inside each fold.
-net = CyclicClassifier("itcn", hidden=8, max_epochs=6, segment_length=100, random_state=0)
+net = CyclicClassifier("itcn", module__hidden=8, max_epochs=6, segment_length=100, random_state=0)
 scores = cross_val_score(net, X, y, cv=cv)
 print("iTCN, 3-fold accuracy:", np.round(scores, 3))
 
@@ -69,7 +69,7 @@ from sklearn.model_selection import GridSearchCV
 
 grid = GridSearchCV(
     CyclicClassifier(max_epochs=6, segment_length=100, random_state=0),
-    param_grid={"architecture": ["itcn", "tcn"], "hidden": [8, 16]},
+    param_grid={"architecture": ["itcn", "tcn"], "module__hidden": [8, 16]},
     cv=StratifiedKFold(n_splits=2, shuffle=True, random_state=0),
 )
 grid.fit(X, y)
@@ -82,7 +82,7 @@ print("best:", grid.best_params_)
 import matplotlib.pyplot as plt
 
 results = grid.cv_results_
-names = [f"{p['architecture']}, hidden {p['hidden']}" for p in results["params"]]
+names = [f"{p['architecture']}, hidden {p['module__hidden']}" for p in results["params"]]
 fig, ax = plt.subplots(figsize=(5.5, 2.8))
 ax.barh(names, results["mean_test_score"], xerr=results["std_test_score"], color="C0", capsize=3)
 ax.set_xlabel("mean accuracy over the folds")

@@ -58,7 +58,7 @@ from astro_cyclic.model_selection import clone_for_split, stratified_star_splits
 splits = stratified_star_splits(small.target, n_splits=2, random_state=0)
 print([len(part) for part in splits[0]], "stars in train/val/test")
 
-network = dict(hidden=16, max_epochs=10, n_iter_no_change=5)
+network = dict(module__hidden=16, max_epochs=10, n_iter_no_change=5)
 models = {
     "itcn": CyclicClassifier("itcn", **network),
     "tcn": CyclicClassifier("tcn", **network),

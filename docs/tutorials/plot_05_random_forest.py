@@ -34,7 +34,7 @@ print(len(train), "training and", len(test), "test stars of", np.unique(survey.t
 # Fit both models
 # ---------------
 forest = RichardsForestClassifier(n_estimators=300, random_state=0).fit(X_train, y_train)
-network = CyclicClassifier("itcn", hidden=16, max_epochs=12, random_state=0).fit(X_train, y_train)
+network = CyclicClassifier("itcn", module__hidden=16, max_epochs=12, random_state=0).fit(X_train, y_train)
 
 forest_pred = forest.predict(X_test)
 network_pred = network.predict(X_test)

@@ -20,7 +20,7 @@ def survey():
 
 @pytest.fixture(scope="module")
 def result(survey):
-    models = {"itcn": CyclicClassifier(max_epochs=1, hidden=4, device="cpu"),
+    models = {"itcn": CyclicClassifier(max_epochs=1, module__hidden=4, device="cpu"),
               "rf": RichardsForestClassifier(n_estimators=10)}
     splits = stratified_star_splits(survey.target, n_splits=2, random_state=0)
     return run_benchmark(survey.light_curves, survey.target, models, splits=splits, progress=False,
@@ -36,7 +36,7 @@ def test_run_is_json_able_with_metadata(result, survey):
     assert meta["reference"] == "itcn" and meta["wall_seconds"] > 0
     assert set(meta["versions"]) >= {"astro_cyclic", "torch", "numpy", "sklearn", "astropy"}
     assert set(meta["machine"]) >= {"platform", "cpu_count", "torch_threads", "devices"}
-    assert meta["models"]["itcn"]["params"]["hidden"] == 4
+    assert meta["models"]["itcn"]["params"]["module__hidden"] == 4
     assert meta["git_commit"] is None or len(meta["git_commit"]) == 40
 
 
@@ -90,7 +90,7 @@ def test_soft_vote_ensemble_is_what_votingclassifier_predicts(result, survey):
     fit = np.sort(split["train"] + split["val"])
     seed = split["seed"]
     validation = ValidationStars(np.searchsorted(fit, split["val"]))
-    vote = VotingClassifier([("itcn", CyclicClassifier(max_epochs=1, hidden=4, device="cpu", random_state=seed,
+    vote = VotingClassifier([("itcn", CyclicClassifier(max_epochs=1, module__hidden=4, device="cpu", random_state=seed,
                                                        train_split=validation)),
                              ("rf", RichardsForestClassifier(n_estimators=10, random_state=seed))], voting="soft")
     vote.fit([survey.light_curves[i] for i in fit], survey.target[fit])
@@ -159,19 +159,25 @@ def test_writers_produce_three_files_and_never_overwrite(result, tmp_path):
 
 
 def test_checkpoints_written_before_a_parameter_rename_still_resume(tmp_path):
-    """Rows written when train_split was validation_fraction, and before n_jobs existed, are the same
-    configuration; a parameter that changes results is still refused."""
+    """Rows written when train_split was validation_fraction, the network's hyper-parameters were hidden=None
+    and so on, and before n_jobs existed, are the same configuration; a parameter that changes results is
+    still refused."""
     from harness import _read_checkpoint, _safe
 
     model = CyclicClassifier()
     old = _safe(model.get_params(deep=False))
     old["validation_fraction"] = old.pop("train_split")
     del old["n_jobs"]
+    old.update(depth=None, hidden=None, kernel_size=None, dropout=None, max_hidden=None, pooling=None)
     path = tmp_path / "b.checkpoint.jsonl"
     path.write_text(json.dumps({"split": "0:1:ab", "model": "itcn", "params": old, "row": {"accuracy": 0.9}}) + "\n")
     assert _read_checkpoint(path, {"itcn": model}) == {("0:1:ab", "itcn"): {"accuracy": 0.9}}
     with pytest.raises(ValueError, match="holds results of model 'itcn' with other parameters"):
-        _read_checkpoint(path, {"itcn": CyclicClassifier(hidden=8)})
+        _read_checkpoint(path, {"itcn": CyclicClassifier(module__hidden=8)})
+    old["hidden"] = 8
+    path.write_text(json.dumps({"split": "0:1:ab", "model": "itcn", "params": old, "row": {"accuracy": 0.9}}) + "\n")
+    rows = _read_checkpoint(path, {"itcn": CyclicClassifier(module__hidden=8)})
+    assert rows == {("0:1:ab", "itcn"): {"accuracy": 0.9}}
 
 
 # ------------------------------------------------------------------ the per-class figure

@@ -26,7 +26,7 @@ def survey():
 
 @pytest.fixture(scope="module")
 def network(survey):
-    return CyclicClassifier(hidden=8, max_epochs=2, batch_size=32, segment_length=50, random_state=0).fit(
+    return CyclicClassifier(module__hidden=8, max_epochs=2, batch_size=32, segment_length=50, random_state=0).fit(
         survey.light_curves, survey.target)
 
 

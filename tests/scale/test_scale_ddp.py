@@ -96,7 +96,7 @@ def test_auto_outside_torchrun_trains_alone(monkeypatch):
     for var in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
         monkeypatch.delenv(var, raising=False)
     data = make_periodic_variables(30, classes=["RRab", "EA"], random_state=0)
-    kwargs = dict(hidden=4, max_epochs=1, segment_length=50, device="cpu", random_state=0)
+    kwargs = dict(module__hidden=4, max_epochs=1, segment_length=50, device="cpu", random_state=0)
     alone = CyclicClassifier(distributed="auto", **kwargs).fit(data.light_curves, data.target)
     plain = CyclicClassifier(**kwargs).fit(data.light_curves, data.target)
     np.testing.assert_array_equal(alone.predict_proba(data.light_curves), plain.predict_proba(data.light_curves))
