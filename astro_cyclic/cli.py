@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -328,6 +329,9 @@ def fit(args):
     from .period import PeriodSearch
 
     validate_architecture(args.architecture)  # before the files are read and their periods searched
+    if args.distributed and "WORLD_SIZE" not in os.environ:
+        raise ValueError("--distributed trains on the processes that torchrun starts; run it as torchrun "
+                         "--nproc-per-node N -m astro_cyclic.cli fit ... --distributed")
     model = validate_output_path(args.model, overwrite=args.overwrite, suffixes=None)  # before training, not after
     labels = read_star_table(args.labels, args.class_column, id_column=args.table_id_column)
     periods = _catalogue_periods(args)
@@ -336,7 +340,8 @@ def fit(args):
                            batch_size=args.batch_size, train_split=args.validation_fraction or None,
                            class_weight=None if args.class_weight == "none" else args.class_weight,
                            period_search=search, min_points=args.min_points, device=args.device,
-                           random_state=args.seed, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1)
+                           random_state=args.seed, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1,
+                           distributed=args.distributed)
     problems = _Problems()
     files = _input_files(args, problems)
     stars = _load_stars(args, files, problems, min_points=args.min_points, search=search or PeriodSearch(),
@@ -345,13 +350,37 @@ def fit(args):
     if not stars:
         raise ValueError("no labelled light curve could be used; nothing to train on")
     counts = ", ".join(f"{label} {n}" for label, n in sorted(Counter(y.tolist()).items()))
-    print(f"training {clf.architecture} on {len(stars)} stars ({counts})")
+    # Under torchrun every process reads the files and trains; the first reports and writes.
+    if _rank() == 0:
+        print(f"training {clf.architecture} on {len(stars)} stars ({counts})")
     start = time.perf_counter()
     clf.fit([star.prepared for star in stars], y)
     seconds = time.perf_counter() - start
-    clf.save(model, overwrite=args.overwrite)
-    print(f"trained in {seconds:.0f} s ({len(clf.history_)} epochs, best {clf.best_epoch_}); wrote {model}")
+    if _rank() == 0:
+        clf.save(model, overwrite=args.overwrite)
+        processes = f" on {clf.device_}" if not args.distributed else f", {_world_size()} processes"
+        print(f"trained in {seconds:.0f} s ({len(clf.history_)} epochs, best {clf.best_epoch_}{processes}); "
+              f"wrote {model}")
+    _leave_process_group()
     return problems.exit_status(len(files))
+
+
+def _rank():
+    """This process's rank under torchrun (which sets RANK before the process group exists), else 0."""
+    return int(os.environ.get("RANK", "0"))
+
+
+def _world_size():
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def _leave_process_group():
+    """After training under torchrun: wait until rank 0 has written its files, then leave the group."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def predict(args):
@@ -547,6 +576,10 @@ def _add_fit_parsers(sub):
                    help="fewest usable points a star needs (default 10)")
     g.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu or cuda")
     g.add_argument("--seed", type=int, default=0, help="seed of the split and the training (default 0)")
+    g.add_argument("--distributed", action="store_true",
+                   help="train on the processes torchrun started (DistributedDataParallel; gloo on CPUs, NCCL on "
+                        "GPUs), e.g. torchrun --nproc-per-node 2 -m astro_cyclic.cli fit ... --distributed; "
+                        "the first process writes the model")
     g.add_argument("--overwrite", action="store_true", help="replace an existing model file")
     p.set_defaults(func=fit)
 

@@ -137,7 +137,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         the steps are those of one process (up to float32 rounding), and the
         fitted model is the same on every process. ``"auto"`` trains in
         parallel when there is more than one process, else alone. See
-        :mod:`astro_cyclic.scale` and ``python -m astro_cyclic.scale.train_ddp``.
+        :mod:`astro_cyclic.scale` and ``astro-cyclic fit --distributed``.
 
     Attributes
     ----------

@@ -5,7 +5,7 @@ Usage::
     python benchmarks/scale_ddp_epoch.py --n-stars 2000 --max-epochs 2 --repeats 2 \\
         --output benchmarks/results/scale_ddp.json
 
-Runs ``python -m astro_cyclic.scale.train_ddp`` alone and under
+Runs ``benchmarks/train_ddp.py`` alone and under
 ``torchrun --standalone --nproc-per-node 2`` in turn (``--repeats`` times each,
 interleaved so that both see the same machine load), every process with one
 torch thread (``OMP_NUM_THREADS=1``), on the synthetic survey with the
@@ -28,8 +28,8 @@ def run(n_processes, train_args, workdir, tag):
     env = dict(os.environ, OMP_NUM_THREADS="1")
     launcher = [sys.executable] if n_processes == 1 else [
         sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(n_processes)]
-    subprocess.run([*launcher, "-m", "astro_cyclic.scale.train_ddp", *train_args, "--metrics", str(metrics)],
-                   env=env, check=True)
+    script = Path(__file__).resolve().parent / "train_ddp.py"
+    subprocess.run([*launcher, str(script), *train_args, "--metrics", str(metrics)], env=env, check=True)
     out = json.loads(metrics.read_text())
     return {key: out[key] for key in ("world_size", "fit_seconds", "epochs", "seconds_per_epoch", "test_accuracy")}
 

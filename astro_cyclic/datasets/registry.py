@@ -1,7 +1,7 @@
-"""The data sets that the command line and the torchrun entry point train on, by name.
+"""The data sets that the demo and the benchmarks train on, by name.
 
 One registry, read by ``astro-cyclic demo``, ``benchmarks/paper_protocol.py`` and
-``python -m astro_cyclic.scale.train_ddp``: each name maps to a loader that
+``benchmarks/train_ddp.py``: each name maps to a loader that
 returns the light curves, the classes and a line that describes the set.
 """
 

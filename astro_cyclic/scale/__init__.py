@@ -13,8 +13,8 @@ Training on several processes
     ``CyclicClassifier(distributed=True)`` trains with
     `~torch.nn.parallel.DistributedDataParallel` inside processes started by
     ``torchrun`` (:class:`DataParallel`, :func:`resolve_distributed`);
-    ``torchrun --nproc-per-node 2 -m astro_cyclic.scale.train_ddp`` is a
-    ready entry point.
+    ``torchrun --nproc-per-node 2 -m astro_cyclic.cli fit ... --distributed``
+    trains on light-curve files from the command line.
 
 Importing this module does not import dask; the dask functions load it on
 first use.

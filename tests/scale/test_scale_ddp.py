@@ -12,25 +12,55 @@ from sklearn.base import clone
 from astro_cyclic import CyclicClassifier
 from astro_cyclic.datasets import make_periodic_variables
 from astro_cyclic.scale import DISTRIBUTED_MODES, resolve_distributed, validate_distributed
-from astro_cyclic.scale.train_ddp import main as train_main
 
-# Small enough for CI's 2 cores: 200 synthetic stars (7 classes), 50-point segments, 8 hidden channels.
-SMALL = ["--n-stars", "200", "--segment-length", "50", "--hidden", "8", "--batch-size", "32", "--random-state", "0",
-         "--threads", "1"]
+# What a user's script does (docs/scaling.rst): the same stars on every process, fit with distributed="auto",
+# files from rank 0 only. Small enough for CI's 2 cores: 50-point segments, 8 hidden channels, one thread.
+FIT_SCRIPT = """
+import json, sys
+import numpy as np, torch, torch.distributed as dist
+from sklearn.model_selection import train_test_split
+from astro_cyclic import CyclicClassifier
+from astro_cyclic.datasets import make_periodic_variables
+
+torch.set_num_threads(1)
+config = json.loads(sys.argv[1])
+data = make_periodic_variables(config.pop("n_stars"), classes=config.pop("classes", None), random_state=0)
+train, test = train_test_split(np.arange(len(data.target)), test_size=config.pop("test_fraction"),
+                               stratify=data.target, random_state=0)
+clf = CyclicClassifier(distributed="auto", device="cpu", segment_length=50, module__hidden=8, batch_size=32,
+                       random_state=0, **config)
+clf.fit([data.light_curves[i] for i in train], data.target[train])
+parallel = dist.is_initialized()
+if not parallel or dist.get_rank() == 0:
+    stars = [data.light_curves[i] for i in test]
+    out = {"world_size": dist.get_world_size() if parallel else 1, "threads": torch.get_num_threads(),
+           "history": clf.history_, "best_epoch": clf.best_epoch_, "test_proba": clf.predict_proba(stars).tolist(),
+           "test_accuracy": float(clf.score(stars, data.target[test]))}
+    open(sys.argv[2], "w").write(json.dumps(out))
+if parallel:
+    dist.barrier()
+    dist.destroy_process_group()
+"""
 
 
-def torchrun(tmp_path, args, name):
-    """Run the entry point on 2 CPU processes; return rank 0's metrics."""
-    metrics = tmp_path / f"{name}.json"
+def _clean_env():
     env = dict(os.environ, OMP_NUM_THREADS="1")
     for var in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
         env.pop(var, None)
+    return env
+
+
+def fit(tmp_path, config, name, processes):
+    """Run FIT_SCRIPT alone or on 2 CPU processes under torchrun; return rank 0's results."""
+    script, out = tmp_path / "fit_script.py", tmp_path / f"{name}.json"
+    script.write_text(FIT_SCRIPT)
     # --standalone: a local rendezvous on a free port, so concurrent runs do not collide.
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-               "-m", "astro_cyclic.scale.train_ddp", *args, "--device", "cpu", "--metrics", str(metrics)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    launcher = [sys.executable] if processes == 1 else [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(processes)]
+    done = subprocess.run([*launcher, str(script), json.dumps(config), str(out)], env=_clean_env(),
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-4000:]
-    return json.loads(metrics.read_text())
+    return json.loads(out.read_text())
 
 
 def test_two_processes_take_the_single_process_steps(tmp_path):
@@ -43,17 +73,17 @@ def test_two_processes_take_the_single_process_steps(tmp_path):
     gradient separately and DDP adds the halves, so each gradient differs from the single process's by
     float32 rounding (~1e-7 relative). Adam divides each step by the root of the gradient's second moment,
     which passes such differences on undamped for weights whose gradient is near zero, and they compound
-    over the run's ~30 steps. Both processes use one thread (``--threads 1``, OMP_NUM_THREADS=1), so thread
-    counts are not the cause. Measured after 4 epochs: 3.2e-5 (relative, losses, AMD EPYC) and 3.2e-5
-    (absolute, probabilities, Intel Xeon); the tolerance leaves a factor of 6.
+    over the run's ~30 steps. Both processes use one thread, so thread counts are not the cause. Measured
+    after 4 epochs: 3.2e-5 (relative, losses, AMD EPYC) and 3.2e-5 (absolute, probabilities, Intel Xeon);
+    the tolerance leaves a factor of 6.
     """
-    args = SMALL + ["--max-epochs", "4", "--dropout", "0", "--validation-fraction", "0.25", "--n-iter-no-change",
-                    "2"]
-    parallel = torchrun(tmp_path, args, "ddp")
-    single = train_main(args + ["--device", "cpu", "--metrics", str(tmp_path / "single.json")])
+    config = {"n_stars": 200, "test_fraction": 0.2, "max_epochs": 4, "module__dropout": 0, "train_split": 0.25,
+              "n_iter_no_change": 2}
+    parallel = fit(tmp_path, config, "ddp", processes=2)
+    single = fit(tmp_path, config, "single", processes=1)
     assert parallel["world_size"] == 2 and single["world_size"] == 1
-    assert parallel["threads_per_process"] == single["threads_per_process"] == 1
-    assert parallel["epochs"] == single["epochs"] and parallel["best_epoch"] == single["best_epoch"]
+    assert parallel["threads"] == single["threads"] == 1
+    assert len(parallel["history"]) == len(single["history"]) and parallel["best_epoch"] == single["best_epoch"]
     for key in ("train_loss", "val_loss", "val_accuracy", "lr"):
         np.testing.assert_allclose([h[key] for h in parallel["history"]], [h[key] for h in single["history"]],
                                    rtol=2e-4, err_msg=key)
@@ -68,21 +98,45 @@ def test_two_processes_with_dropout_and_thinning_learn_as_well(tmp_path):
     45 test stars in 8 epochs; tolerance: 0.05 in test accuracy (2 stars). The exact equivalence of the
     steps is the test above; this one covers the per-rank random streams.
     """
-    args = SMALL + ["--n-stars", "150", "--classes", "RRab,EA,Mira", "--max-epochs", "8", "--thin-fraction", "0.3",
-                    "--validation-fraction", "0", "--test-fraction", "0.3"]
-    parallel = torchrun(tmp_path, args, "ddp")
-    single = train_main(args + ["--device", "cpu"])
+    config = {"n_stars": 150, "classes": ["RRab", "EA", "Mira"], "test_fraction": 0.3, "max_epochs": 8,
+              "thin_fraction": 0.3, "train_split": None}
+    parallel = fit(tmp_path, config, "ddp", processes=2)
+    single = fit(tmp_path, config, "single", processes=1)
     assert single["test_accuracy"] >= 0.9  # a run that learnt, for the comparison to mean anything
     assert parallel["test_accuracy"] >= single["test_accuracy"] - 0.05
     assert parallel["history"][-1]["train_loss"] < 0.5 * parallel["history"][0]["train_loss"]
 
 
-def test_entry_point_writes_a_loadable_model(tmp_path):
-    metrics = train_main(SMALL + ["--n-stars", "60", "--max-epochs", "1", "--device", "cpu",
-                                  "--output", str(tmp_path / "model.pt"), "--metrics", str(tmp_path / "m.json")])
+def test_fit_command_under_torchrun_writes_one_model(tmp_path):
+    """astro-cyclic fit --distributed on 2 processes: both train, the first reports and writes the model."""
+    from astropy.table import Table
+
+    survey = make_periodic_variables(30, classes=["RRab", "EA"], n_points=(60, 120), random_state=3)
+    (tmp_path / "lcs").mkdir()
+    for lc in survey.light_curves:
+        Table({"time": lc.time, "mag": lc.mag, "mag_err": lc.err}).write(tmp_path / "lcs" / f"{lc.star_id}.csv")
+    Table({"star_id": survey.star_ids, "class": survey.target, "period": survey.periods}).write(
+        tmp_path / "labels.csv")
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+               "-m", "astro_cyclic.cli", "fit", "lcs", "--labels", "labels.csv", "--period-table", "labels.csv",
+               "--model", "model.pt", "--epochs", "1", "--segment-length", "32", "--device", "cpu", "--quiet",
+               "--distributed"]
+    done = subprocess.run(command, env=_clean_env(), cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert done.stdout.count("training itcn on 30 stars") == 1 and "2 processes" in done.stdout
     loaded = CyclicClassifier.load(tmp_path / "model.pt")
-    assert loaded.distributed == "auto" and json.loads((tmp_path / "m.json").read_text())["epochs"] == 1
-    assert metrics["test_accuracy"] == json.loads((tmp_path / "m.json").read_text())["test_accuracy"]
+    assert loaded.distributed is True and len(loaded.history_) == 1
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_fit_command_distributed_outside_torchrun_says_how_to_launch(tmp_path, monkeypatch, capsys):
+    from astro_cyclic.cli import main
+
+    for var in ("RANK", "WORLD_SIZE", "LOCAL_RANK"):
+        monkeypatch.delenv(var, raising=False)
+    code = main(["fit", str(tmp_path), "--labels", str(tmp_path / "labels.csv"), "--model", str(tmp_path / "m.pt"),
+                 "--distributed"])
+    assert code == 1 and "torchrun --nproc-per-node N -m astro_cyclic.cli fit" in capsys.readouterr().err
 
 
 # ------------------------------------------------------ the parameter

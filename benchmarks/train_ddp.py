@@ -1,13 +1,16 @@
-"""Train a `CyclicClassifier` on one or several processes: the entry point for ``torchrun``.
+"""Train a `CyclicClassifier` on a named data set on one or several processes, timed and scored.
 
-Run it alone for one process, or under torchrun for several (gloo on CPUs,
-NCCL on GPUs)::
+The research entry point behind ``benchmarks/scale_ddp_epoch.py``: a data
+set of :data:`astro_cyclic.datasets.DATASETS`, a stratified test hold-out,
+and a JSON file of timings and scores. (Users train on their own files with
+``torchrun ... -m astro_cyclic.cli fit ... --distributed``.) Run it alone for
+one process, or under torchrun for several (gloo on CPUs, NCCL on GPUs)::
 
-    torchrun --nproc-per-node 2 -m astro_cyclic.scale.train_ddp --dataset synthetic --n-stars 2000 \\
+    torchrun --nproc-per-node 2 benchmarks/train_ddp.py --dataset synthetic --n-stars 2000 \\
         --max-epochs 10 --output model.pt --metrics metrics.json
 
 or, where the ``torchrun`` script is not on the path,
-``python -m torch.distributed.run --nproc-per-node 2 -m astro_cyclic.scale.train_ddp ...``.
+``python -m torch.distributed.run --nproc-per-node 2 benchmarks/train_ddp.py ...``.
 On several machines, give torchrun ``--nnodes``, ``--node-rank`` and
 ``--rdzv-endpoint`` (see the torchrun documentation). Every process loads
 the same data and holds out the same test stars; rank 0 alone evaluates the
@@ -26,13 +29,13 @@ import torch
 import torch.distributed as dist
 from sklearn.model_selection import train_test_split
 
-from ..datasets import load_dataset
-from ..estimators import CyclicClassifier
+from astro_cyclic import CyclicClassifier
+from astro_cyclic.datasets import load_dataset
 
 
 def _parser():
     parser = argparse.ArgumentParser(
-        prog="python -m astro_cyclic.scale.train_ddp",
+        prog="python benchmarks/train_ddp.py",
         description="Train a CyclicClassifier, in parallel when started by torchrun "
                     "(DistributedDataParallel; gloo on CPUs, NCCL on GPUs).")
     parser.add_argument("--dataset", default="synthetic", help="a name of astro_cyclic.datasets.DATASETS")
