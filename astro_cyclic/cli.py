@@ -12,18 +12,6 @@ import numpy as np
 __all__ = ["main"]
 
 
-def _output_dir(path, overwrite):
-    """Create the output folder; refuse a non-empty one unless ``overwrite``."""
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise SystemExit(f"astro-cyclic: error: output {path} exists and is not a folder")
-    if path.is_dir() and any(path.iterdir()) and not overwrite:
-        raise SystemExit(f"astro-cyclic: error: output folder {path} is not empty; choose another with "
-                         "--output or pass --overwrite to replace its files")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _print_confusion_matrix(labels, matrix):
     width = max(len(str(v)) for v in labels) + 2
     print("confusion matrix (rows: true, columns: predicted)")
@@ -45,11 +33,13 @@ def demo(args):
     from ._validation import validate_option
     from .datasets import load_dataset
     from .datasets.registry import DATASETS
-    from .io import write_atomically
+    from .io import validate_output_folder, write_atomically
+    from .nn import validate_architecture
     from .visualization import plot_confusion_matrix
 
     args.dataset = validate_option(args.dataset, DATASETS, "dataset")  # before any work
-    out = _output_dir(args.output, args.overwrite)
+    validate_architecture(args.architecture)
+    out = validate_output_folder(args.output, overwrite=args.overwrite)
     data = load_dataset(args.dataset, data_home=args.data_home, n_stars=args.n_stars, random_state=args.seed)
     light_curves, target, name = data.light_curves, data.target, data.description
     # The paper's protocol: stratified 60/20/20 split of STARS; the estimator holds
@@ -57,7 +47,7 @@ def demo(args):
     train_idx, test_idx = train_test_split(np.arange(len(target)), test_size=0.2, stratify=target,
                                            random_state=args.seed)
     clf = CyclicClassifier(args.architecture, segment_length=args.segment_length, max_epochs=args.epochs,
-                           train_split=0.25, random_state=args.seed, n_jobs=args.n_jobs,
+                           train_split=0.25, random_state=args.seed, n_jobs=args.n_jobs, device=args.device,
                            verbose=0 if args.quiet else 1)
     print(f"{name}: {len(target)} stars, {np.unique(target).size} classes; "
           f"training {clf.architecture} on {train_idx.size} stars ({train_idx.size // 4} for validation)")
@@ -80,7 +70,7 @@ def demo(args):
     plot_confusion_matrix(y_test, y_pred, labels=labels, ax=ax)
     ax.set_title(f"{clf.architecture} on {name}: accuracy {accuracy:.1%}")
     fig.tight_layout()
-    fig.savefig(out / "confusion_matrix.png", dpi=120)
+    write_atomically(out / "confusion_matrix.png", lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
     clf.save(out / "model.pt", overwrite=args.overwrite)
     _write_demo_files(out, [light_curves[i] for i in test_idx], y_test, args.overwrite)
@@ -495,14 +485,39 @@ def _add_input_options(p):
     g.add_argument("--id-column", default=None,
                    help="column of star ids: a file with it may hold many stars. Otherwise a star's id is the "
                         "file's OBJECT header (or star_id metadata), else the file name without its suffix")
-    g.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    _add_n_jobs_option(g)
+    _add_run_options(g)
 
 
-def _add_n_jobs_option(p):
+# Options that several sub-commands share, each declared once.
+def _add_run_options(p):
+    """-q/--quiet and --n-jobs: how a command runs, not what it computes."""
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument("--n-jobs", type=int, default=None, metavar="N",
                    help="CPU threads for the network and the numerical libraries (default 1, which stays fast on "
                         "a busy machine; -1: every core)")
+
+
+def _add_device_option(p):
+    p.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu or cuda")
+
+
+def _add_overwrite_option(p, what):
+    p.add_argument("--overwrite", action="store_true", help=f"replace {what}; without it nothing is replaced")
+
+
+def _add_min_points_option(p):
+    p.add_argument("--min-points", type=_positive_int, default=10,
+                   help="fewest usable points a star needs (default 10)")
+
+
+def _add_network_options(p):
+    """What the network is and how long it trains: demo and fit."""
+    p.add_argument("--architecture", default="itcn",
+                   help="network: itcn (default), iresnet, tcn, resnet, gru or lstm")
+    p.add_argument("--segment-length", type=_positive_int, default=200, help="points per segment, L (default 200)")
+    p.add_argument("--epochs", type=_positive_int, default=40, help="maximum training epochs (default 40)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the data split and the training (default 0)")
+    _add_device_option(p)
 
 
 def _add_period_search_options(p):
@@ -543,11 +558,10 @@ def _add_fit_parsers(sub):
                        epilog="example: astro-cyclic period lightcurves/ --output periods.ecsv. " + files_epilog)
     _add_input_options(p)
     _add_period_search_options(p)
-    p.add_argument("--min-points", type=_positive_int, default=10,
-                   help="fewest usable points a star needs (default 10)")
+    _add_min_points_option(p)
     p.add_argument("-o", "--output", default=None,
                    help="table to write, .csv or .ecsv (default: CSV on standard output)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    _add_overwrite_option(p, "an existing output file")
     p.set_defaults(func=period)
 
     p = sub.add_parser("fit", help="train a network on labelled light-curve files and save it",
@@ -563,24 +577,18 @@ def _add_fit_parsers(sub):
     _add_period_search_options(p)
     g = p.add_argument_group("model")
     g.add_argument("--model", required=True, help="file to write the trained model to (e.g. model.pt)")
-    g.add_argument("--architecture", default="itcn",
-                   help="network: itcn (default), iresnet, tcn, resnet, gru or lstm")
-    g.add_argument("--segment-length", type=_positive_int, default=200, help="points per segment, L (default 200)")
-    g.add_argument("--epochs", type=_positive_int, default=40, help="maximum training epochs (default 40)")
+    _add_network_options(g)
     g.add_argument("--batch-size", type=_positive_int, default=64, help="segments per training batch (default 64)")
     g.add_argument("--validation-fraction", type=_fraction, default=0.2,
                    help="fraction of the stars held out to choose the best epoch (default 0.2; 0: keep the last)")
     g.add_argument("--class-weight", default="none", choices=["none", "balanced"],
                    help="weights of the classes in the loss (default none)")
-    g.add_argument("--min-points", type=_positive_int, default=10,
-                   help="fewest usable points a star needs (default 10)")
-    g.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu or cuda")
-    g.add_argument("--seed", type=int, default=0, help="seed of the split and the training (default 0)")
+    _add_min_points_option(g)
     g.add_argument("--distributed", action="store_true",
                    help="train on the processes torchrun started (DistributedDataParallel; gloo on CPUs, NCCL on "
                         "GPUs), e.g. torchrun --nproc-per-node 2 -m astro_cyclic.cli fit ... --distributed; "
                         "the first process writes the model")
-    g.add_argument("--overwrite", action="store_true", help="replace an existing model file")
+    _add_overwrite_option(g, "an existing model file")
     p.set_defaults(func=fit)
 
     p = sub.add_parser("predict", help="class probabilities for light-curve files from a saved model",
@@ -594,8 +602,8 @@ def _add_fit_parsers(sub):
     p.add_argument("--model", required=True, help="model file written by astro-cyclic fit")
     p.add_argument("-o", "--output", default=None,
                    help="table to write, .csv or .ecsv (default: CSV on standard output)")
-    p.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu or cuda")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    _add_device_option(p)
+    _add_overwrite_option(p, "an existing output file")
     p.set_defaults(func=predict)
 
     p = sub.add_parser("evaluate", help="score a saved model on labelled light-curve files",
@@ -610,8 +618,8 @@ def _add_fit_parsers(sub):
     p.add_argument("--model", required=True, help="model file written by astro-cyclic fit")
     p.add_argument("-o", "--output", default=None, help="JSON file for the metrics and confusion matrix")
     p.add_argument("--predictions", default=None, help="table of per-star predictions to write, .csv or .ecsv")
-    p.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu or cuda")
-    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    _add_device_option(p)
+    _add_overwrite_option(p, "existing output files")
     p.set_defaults(func=evaluate)
 
 
@@ -631,14 +639,10 @@ def build_parser():
     p.add_argument("--data-home", default=None,
                    help="folder holding the survey data (default: $ASTRO_CYCLIC_DATA or ~/.astro_cyclic/data)")
     p.add_argument("--output", default="astro_cyclic_output", help="folder for the figure, model and metrics")
-    p.add_argument("--overwrite", action="store_true", help="replace files in a non-empty output folder")
-    p.add_argument("--architecture", default="itcn", help="network (itcn, iresnet, tcn, resnet, gru, lstm)")
-    p.add_argument("--segment-length", type=int, default=200, help="points per segment (L)")
-    p.add_argument("--epochs", type=int, default=40, help="maximum training epochs (default 40)")
-    p.add_argument("--n-stars", type=int, default=700, help="stars in the synthetic survey")
-    p.add_argument("--seed", type=int, default=0, help="random seed for the data, split and training")
-    _add_n_jobs_option(p)
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_overwrite_option(p, "files in a non-empty output folder")
+    _add_network_options(p)
+    p.add_argument("--n-stars", type=_positive_int, default=700, help="stars in the synthetic survey (default 700)")
+    _add_run_options(p)
     p.set_defaults(func=demo)
     _add_fit_parsers(sub)
 

@@ -34,6 +34,7 @@ __all__ = [
     "read_light_curves",
     "read_star_table",
     "validate_file_format",
+    "validate_output_folder",
     "validate_output_path",
     "write_atomically",
     "write_light_curve",
@@ -447,6 +448,40 @@ def validate_output_path(path, *, overwrite=False, suffixes=tuple(TABLE_OUTPUT_F
         raise ValueError(f"cannot write {path}: it is a folder")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; choose another name or pass --overwrite to replace it")
+    return path
+
+
+def validate_output_folder(path, *, overwrite=False):
+    """Check, before any work, that files can be written into the folder ``path``, and create it.
+
+    The folder counterpart of :func:`validate_output_path`: a folder that
+    holds files already is refused unless ``overwrite`` (its files may then be
+    replaced, each atomically; others are kept).
+
+    Parameters
+    ----------
+    path : str or path-like
+    overwrite : bool
+        Allow writing into a folder that is not empty.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        When ``path`` is a file.
+    FileExistsError
+        When the folder is not empty and ``overwrite`` is false.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"cannot write into {path}: it exists and is not a folder")
+    if path.is_dir() and any(path.iterdir()) and not overwrite:
+        raise FileExistsError(f"output folder {path} is not empty; choose another or pass --overwrite to replace "
+                              "its files")
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 

@@ -47,9 +47,11 @@ def test_demo_never_overwrites_silently(tmp_path, capsys):
     out = tmp_path / "taken"
     out.mkdir()
     (out / "precious.txt").write_text("keep me")
-    with pytest.raises(SystemExit, match="not empty.*--overwrite"):
-        main(["demo", "--output", str(out)])
+    assert main(["demo", "--output", str(out)]) == 1
+    assert "not empty; choose another or pass --overwrite" in capsys.readouterr().err
     assert (out / "precious.txt").read_text() == "keep me"
+    assert main(["demo", "--output", str(out / "precious.txt")]) == 1
+    assert "is not a folder" in capsys.readouterr().err
 
 
 def test_missing_real_data_is_a_clear_error(tmp_path, capsys):

@@ -241,3 +241,16 @@ def test_a_failed_write_keeps_the_old_file_and_names_the_path(tmp_path):
         write_atomically(path, full_disk)
     assert path.read_text() == "the old, complete table\n"
     assert [p.name for p in tmp_path.iterdir()] == ["predictions.csv"]
+
+
+def test_output_folder_policy(tmp_path):
+    from astro_cyclic.io import validate_output_folder
+
+    new = validate_output_folder(tmp_path / "a" / "b")
+    assert new.is_dir() and validate_output_folder(new) == new  # empty: fine
+    (new / "kept.txt").write_text("x")
+    with pytest.raises(FileExistsError, match="not empty"):
+        validate_output_folder(new)
+    assert validate_output_folder(new, overwrite=True) == new and (new / "kept.txt").read_text() == "x"
+    with pytest.raises(ValueError, match="is not a folder"):
+        validate_output_folder(new / "kept.txt", overwrite=True)
