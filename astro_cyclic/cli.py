@@ -178,7 +178,7 @@ def _read_and_prepare(args, files, problems, min_points, search, periods, catalo
     from .prepare import prepare_light_curve
 
     columns = {name: getattr(args, name) for name in ("time_column", "mag_column", "flux_column", "err_column",
-                                                      "id_column")}
+                                                      "id_column", "band_column")}
     stars = []
     for path in tqdm(files, desc="reading light curves, finding periods", unit="file", disable=args.quiet,
                      file=sys.stderr):
@@ -482,6 +482,9 @@ def _add_input_options(p):
                    help="column of the fluxes, used when there are no magnitudes (default: flux, pdcsap_flux, ...)")
     g.add_argument("--err-column", default=None, help="column of the magnitude or flux errors (default: mag_err, "
                                                       "err, flux_err, ...)")
+    g.add_argument("--band-column", default="band",
+                   help="column of the band of each observation (default band): a file with it holds multi-band "
+                        "light curves, one period per star from all its bands")
     g.add_argument("--id-column", default=None,
                    help="column of star ids: a file with it may hold many stars. Otherwise a star's id is the "
                         "file's OBJECT header (or star_id metadata), else the file name without its suffix")
@@ -634,8 +637,8 @@ def build_parser():
                        description="Train a classifier on a stratified 60/20/20 per-star split and report its "
                                    "per-star test accuracy, a confusion matrix, a figure and the saved model.")
     p.add_argument("--dataset", default="synthetic",
-                   help="synthetic (default, no data needed), eros1 (red band, catalogue periods) or asas "
-                        "(periods searched); see astro_cyclic.datasets.DATASETS")
+                   help="synthetic (default, no data needed), eros1 (red band, catalogue periods), eros1_2band "
+                        "(blue and red) or asas (periods searched); see astro_cyclic.datasets.DATASETS")
     p.add_argument("--data-home", default=None,
                    help="folder holding the survey data (default: $ASTRO_CYCLIC_DATA or ~/.astro_cyclic/data)")
     p.add_argument("--output", default="astro_cyclic_output", help="folder for the figure, model and metrics")

@@ -20,13 +20,13 @@ from ._validation import check_fraction, check_number, validate_option
 from .nn._training import (combine_segments, plain_weights, resolve_device, segment_log_proba, train_network,
                            validate_lr_schedule)
 from .lightcurves import StarLightCurve, _collection_items, _position_id, as_light_curve
-from .features.richards import FEATURE_NAMES, RichardsFeatures
+from .features.richards import RichardsFeatures
 from .model_selection import ValidationStars
 from .nn import build_network, validate_architecture
 from .nn.registry import NETWORK_PARAMS, check_network_params
 from .period import PeriodSearch
 from .prepare import PreparedStar, periods_of, prepare_light_curves
-from .preprocess import N_AUX, N_CHANNELS, Standardizer, segment_light_curves, thin_segments
+from .preprocess import Standardizer, n_channels, segment_light_curves, thin_segments
 from .nn._ddp import resolve_distributed, validate_distributed
 
 __all__ = ["CyclicClassifier"]
@@ -152,6 +152,11 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         unchanged; the periods it folds on are those of
         :func:`~astro_cyclic.prepare_light_curves`, whose prepared stars the
         prediction methods accept as they are.
+    bands_ : tuple of str
+        The bands of multi-band training stars, in input-channel order; empty
+        for single-band ones. A multi-band model takes stars observed in any
+        of these bands (a star missing one is classified from the others); a
+        single-band model refuses multi-band stars rather than mix bands.
     history_ : list of dict
         Training loss, learning rate and validation metrics per epoch.
     best_epoch_ : int
@@ -249,19 +254,22 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
 
     def _fold(self, stars):
         """Segments (unstandardised) of prepared stars."""
-        segments = segment_light_curves([star.light_curve for star in stars], periods_of(stars),
-                                        self.segment_length)
+        light_curves = [star.light_curve for star in stars]
+        if not self.bands_:
+            banded = next((lc for lc in light_curves if lc.band is not None), None)
+            if banded is not None:
+                raise ValueError(f"{banded.label} has bands {', '.join(banded.bands)}, but this model was trained "
+                                 "on single-band light curves; give it one band (StarLightCurve.select_band)")
+        segments = segment_light_curves(light_curves, periods_of(stars), self.segment_length,
+                                        bands=list(self.bands_) or None)
         if self.star_features is not None:
             transformer = self.star_features
             if isinstance(transformer, str):
                 transformer = RichardsFeatures(self.period_search, min_points=self.min_points)
-            # Fitting the features checks their settings and learns nothing; the stars are prepared already.
-            features = clone(transformer).fit([]).transform(stars)
+            # The features take the model's bands (fitting learns nothing else); the stars are prepared already.
+            features = clone(transformer).set_params(bands=self.bands_).fit([]).transform(stars)
             segments.aux = np.hstack([segments.aux, features[segments.star].astype(np.float32)])
         return segments
-
-    def _n_aux(self):
-        return N_AUX + (len(FEATURE_NAMES) if self.star_features is not None else 0)
 
     def _check_params(self):
         for name in ("segment_length", "max_epochs", "batch_size", "n_iter_no_change"):
@@ -333,6 +341,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
 
         stars = self._prepare(light_curves)
         self.periods_ = periods_of(stars)
+        self.bands_ = _bands_of(stars)
         segments = self._fold(stars)
         train_stars, val_stars = self._split(y_idx, seed)
         in_train = np.isin(segments.star, train_stars)
@@ -372,7 +381,9 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         return self
 
     def _build_module(self, architecture):
-        return build_network(architecture, n_classes=self.classes_.size, n_channels=N_CHANNELS, n_aux=self._n_aux(),
+        # The standardizer has seen the auxiliary inputs (per-band statistics, star features): their number.
+        return build_network(architecture, n_classes=self.classes_.size, n_channels=n_channels(self.bands_),
+                             n_aux=self.standardizer_.aux_mean_.size,
                              segment_length=self.segment_length, **self.network_params_)
 
     # --------------------------------------------------------------- predict
@@ -533,6 +544,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
             params["train_split"] = {"callable": repr(params["train_split"])}
         config = {"params": params, "classes": _jsonable(self.classes_.tolist()),
                   "classes_dtype": self.classes_.dtype.str, "standardizer": self.standardizer_.to_dict(),
+                  "bands": list(self.bands_),
                   "network_params": self.network_params_, "history": self.history_, "best_epoch": self.best_epoch_}
         write_model_file(path, format=_FILE_FORMAT, config=config, tensors=self.module_.state_dict(),
                          overwrite=overwrite)
@@ -580,6 +592,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         self = cls(**params)
         self.classes_ = np.asarray(config["classes"], dtype=np.dtype(config["classes_dtype"]))
         self.standardizer_ = Standardizer.from_dict(config["standardizer"])
+        self.bands_ = tuple(config.get("bands", ()))  # files from before bands existed: single-band
         self.network_params_ = {k: v for k, v in config["network_params"].items() if v is not None}
         self.history_, self.best_epoch_ = config["history"], config["best_epoch"]
         self.device_ = resolve_device(device)
@@ -634,3 +647,15 @@ def _jsonable(value):
     except TypeError:
         raise ValueError("class labels must be strings, integers, floats or booleans to be saved") from None
     return value
+
+
+def _bands_of(stars):
+    """The bands of the training stars, sorted: all multi-band, or () when all are single-band."""
+    banded = [star for star in stars if star.light_curve.band is not None]
+    if not banded:
+        return ()
+    if len(banded) < len(stars):
+        plain = next(star for star in stars if star.light_curve.band is None)
+        raise ValueError(f"{plain.light_curve.label} has no band labels while other stars have bands; give every "
+                         "star its bands, or train on one band (StarLightCurve.select_band)")
+    return tuple(sorted(set().union(*(star.light_curve.bands for star in banded))))

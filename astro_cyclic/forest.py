@@ -107,10 +107,11 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         """
         light_curves = _collection_items(X)
         y_idx = self._encode_labels(len(light_curves), y)
-        self.features_ = RichardsFeatures(self.period_search, min_points=self.min_points,
-                                          memory=self.memory).fit([])
         with thread_limits(self.n_jobs):
             stars = prepare_light_curves(light_curves, period_search=self.period_search, min_points=self.min_points)
+            # Fitted on the training stars: a multi-band forest learns their bands (its columns) here.
+            self.features_ = RichardsFeatures(self.period_search, min_points=self.min_points,
+                                              memory=self.memory).fit(stars)
             features = self.features_.transform(stars)
         self.periods_ = periods_of(stars)
         class_weight = self.class_weight

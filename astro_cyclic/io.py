@@ -196,7 +196,7 @@ def find_light_curve_files(folder, *, format="auto"):
 
 
 def read_light_curves(path, *, format="auto", time_column=None, mag_column=None, flux_column=None,
-                      err_column=None, id_column=None):
+                      err_column=None, id_column=None, band_column="band"):
     """Read the light curve(s) in one file.
 
     Parameters
@@ -218,6 +218,9 @@ def read_light_curves(path, *, format="auto", time_column=None, mag_column=None,
     id_column : str, optional
         When the file has this column, its rows are grouped by it into one
         light curve per star.
+    band_column : str or None, default "band"
+        When the file has this column, each row is an observation in the band
+        it names, and each star one multi-band light curve.
 
     Returns
     -------
@@ -255,7 +258,8 @@ def read_light_curves(path, *, format="auto", time_column=None, mag_column=None,
         raise LightCurveError(f"cannot read it as {fmt} ({type(exc).__name__}: {exc})") from None
     if not table.colnames or len(table) == 0:
         raise LightCurveError("the file holds no data rows")
-    columns = {"mag_column": mag_column, "flux_column": flux_column, "err_column": err_column}
+    columns = {"mag_column": mag_column, "flux_column": flux_column, "err_column": err_column,
+               "band_column": band_column}
     if table.colnames and all(_NO_HEADER_NAME.match(name) for name in table.colnames) and not any(
             (time_column, mag_column, flux_column)):
         time_column = "col1"
@@ -518,9 +522,10 @@ def write_table(table, path, *, overwrite=False):
 def write_light_curve(light_curve, path, *, overwrite=False):
     """Write one light curve to a CSV or ECSV file that :func:`read_light_curves` reads back.
 
-    Columns ``time`` (days), ``mag`` and ``mag_err`` (magnitudes); ECSV keeps
-    the units and, in its metadata, the star id and the period (days) when the
-    light curve carries them. Written atomically (see :func:`write_table`).
+    Columns ``time`` (days), ``mag`` and ``mag_err`` (magnitudes), and
+    ``band`` for a multi-band light curve; ECSV keeps the units and, in its
+    metadata, the star id and the period (days) when the light curve carries
+    them. Written atomically (see :func:`write_table`).
 
     Parameters
     ----------
@@ -543,4 +548,6 @@ def write_light_curve(light_curve, path, *, overwrite=False):
     lc = as_light_curve(light_curve)
     meta = {key: value for key, value in (("star_id", lc.star_id), ("period", lc.period)) if value is not None}
     table = Table({"time": lc.time * u.day, "mag": lc.mag * u.mag, "mag_err": lc.err * u.mag}, meta=meta)
+    if lc.band is not None:
+        table["band"] = lc.band
     write_table(table, path, overwrite=overwrite)

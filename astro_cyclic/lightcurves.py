@@ -3,12 +3,14 @@
 Every input format that astro_cyclic accepts passes through :func:`as_light_curve`
 once, at the edge of the package. Internally a light curve is a
 :class:`StarLightCurve`: times in days, magnitudes, magnitude errors, all float64
-NumPy arrays, plus an optional catalogue period (days) and a star identifier.
+NumPy arrays, the band of each observation when a star is observed in several,
+plus an optional catalogue period (days) and a star identifier.
 Units (`~astropy.time.Time`, `~astropy.units.Quantity`) are converted here and
 nowhere else.
 """
 
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 from astropy import units as u
@@ -45,7 +47,7 @@ class LightCurveError(ValueError):
 
 
 class StarLightCurve:
-    """One star's photometry: times, magnitudes, errors, and optionally a period.
+    """One star's photometry: times, magnitudes, errors, optionally bands and a period.
 
     This is the package's own light-curve container. Other inputs (astropy
     `~astropy.timeseries.TimeSeries`, lightkurve ``LightCurve``, tuples of arrays,
@@ -67,6 +69,16 @@ class StarLightCurve:
         Period, in days when a plain number. ``None`` means "find it".
     star_id : str or int, optional
         Identifier used in error messages and outputs.
+    band : array-like of str, optional
+        The band (filter) of each observation, for a star observed in several
+        (any names: ``"b"``, ``"r"``, ``"ztfg"``, ...). Every band shares the
+        star's one period. None (the default) is a single-band light curve.
+        :meth:`from_bands` builds one from a light curve per band.
+
+    Attributes
+    ----------
+    bands : tuple of str
+        The distinct band names, sorted; empty for a single-band light curve.
 
     Examples
     --------
@@ -77,11 +89,14 @@ class StarLightCurve:
     ...                     period=0.6, star_id="RR-1")
     >>> lc
     <StarLightCurve RR-1: 300 points, period=0.6 d>
+    >>> two = StarLightCurve(t, lc.mag, lc.err, band=np.where(t < 50, "b", "r"), period=0.6, star_id="RR-1")
+    >>> two.bands, two
+    (('b', 'r'), <StarLightCurve RR-1: 300 points in bands b, r, period=0.6 d>)
     """
 
-    __slots__ = ("time", "mag", "err", "period", "star_id")
+    __slots__ = ("time", "mag", "err", "period", "star_id", "band")
 
-    def __init__(self, time, mag, err=None, *, period=None, star_id=None):
+    def __init__(self, time, mag, err=None, *, period=None, star_id=None, band=None):
         label = "star" if star_id is None else f"star {star_id!r}"
         self.time = _time_to_days(time, label)
         self.mag = _to_float_array(_strip_unit(mag, u.mag, label, "mag"), label, "mag")
@@ -96,19 +111,27 @@ class StarLightCurve:
                 f"{self.time.size}, {self.mag.size} and {self.err.size}")
         self.period = _period_to_days(period, label)
         self.star_id = star_id
+        self.band = _band_array(band, self.time.size, label)
 
     def __len__(self):
         return self.time.size
 
+    @property
+    def bands(self):
+        return () if self.band is None else tuple(np.unique(self.band).tolist())
+
     def __repr__(self):
         name = "" if self.star_id is None else f" {self.star_id}"
         period = "unknown" if self.period is None else f"{self.period:.6g} d"
-        return f"<StarLightCurve{name}: {len(self)} points, period={period}>"
+        bands = f" in bands {', '.join(self.bands)}" if self.band is not None else ""
+        return f"<StarLightCurve{name}: {len(self)} points{bands}, period={period}>"
 
     def __eq__(self, other):
         if not isinstance(other, StarLightCurve):
             return NotImplemented
-        return (self.period == other.period and self.star_id == other.star_id
+        same_bands = (self.band is None) == (other.band is None) and (
+            self.band is None or np.array_equal(self.band, other.band))
+        return (self.period == other.period and self.star_id == other.star_id and same_bands
                 and all(np.array_equal(getattr(self, a), getattr(other, a), equal_nan=True)
                         for a in ("time", "mag", "err")))
 
@@ -118,6 +141,7 @@ class StarLightCurve:
         return {name: getattr(self, name) for name in self.__slots__}
 
     def __setstate__(self, state):
+        object.__setattr__(self, "band", None)  # pickles from before bands existed
         for name, value in state.items():
             object.__setattr__(self, name, value)
 
@@ -129,7 +153,93 @@ class StarLightCurve:
     def with_period(self, period):
         """Return a copy that carries ``period`` (days, or a time Quantity)."""
         return StarLightCurve(self.time, self.mag, self.err, period=period,
+                              star_id=self.star_id, band=self.band)
+
+    def select_band(self, band):
+        """The observations of one band, as a single-band light curve with this star's period and id.
+
+        Raises
+        ------
+        LightCurveError
+            When the light curve has no such band (the message lists those it has).
+        """
+        if self.band is None:
+            raise LightCurveError(f"{self.label} is a single-band light curve; it has no band {band!r}")
+        keep = self.band == band
+        if not keep.any():
+            raise LightCurveError(f"{self.label} has no band {band!r}; its bands are {', '.join(self.bands)}")
+        return StarLightCurve(self.time[keep], self.mag[keep], self.err[keep], period=self.period,
                               star_id=self.star_id)
+
+    @classmethod
+    def from_bands(cls, light_curves, *, period=None, star_id=None, **columns):
+        """One multi-band light curve from a light curve per band.
+
+        Parameters
+        ----------
+        light_curves : mapping
+            Band name -> light curve, in any single-band form
+            :func:`as_light_curve` accepts.
+        period : float or `~astropy.units.Quantity` ['time'], optional
+            The star's period; default the one the bands carry (they must agree).
+        star_id : str or int, optional
+            Default the id the bands carry (they must agree).
+        **columns
+            Column names for tabular bands, as in :func:`as_light_curve`.
+
+        Returns
+        -------
+        StarLightCurve
+            All observations in time order, each with its band.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> blue = (np.array([0.0, 1.0, 2.0]), np.array([15.0, 15.3, 15.1]))
+        >>> red = (np.array([0.5, 1.5]), np.array([14.2, 14.4]))
+        >>> lc = StarLightCurve.from_bands({"b": blue, "r": red}, period=0.7, star_id="V1")
+        >>> lc.band.tolist(), lc.time.tolist()
+        (['b', 'r', 'b', 'r', 'b'], [0.0, 0.5, 1.0, 1.5, 2.0])
+        """
+        label = "star" if star_id is None else f"star {star_id!r}"
+        if not light_curves:
+            raise LightCurveError(f"{label}: no bands given")
+        parts = {}
+        for name, item in light_curves.items():
+            lc = as_light_curve(item, star_id=star_id, band_column=None, **columns)
+            if lc.band is not None:
+                raise LightCurveError(f"{label}: band {name!r} is itself a multi-band light curve")
+            parts[str(name)] = lc
+        for what, given in (("period", period), ("star_id", star_id)):
+            carried = {getattr(lc, what) for lc in parts.values()} - {None}
+            if given is None and len(carried) > 1:
+                raise LightCurveError(f"{label}: the bands carry different {what}s {sorted(map(str, carried))}; "
+                                      f"give {what}=")
+        period = period if period is not None else next(
+            (lc.period for lc in parts.values() if lc.period is not None), None)
+        star_id = star_id if star_id is not None else next(
+            (lc.star_id for lc in parts.values() if lc.star_id is not None), None)
+        time = np.concatenate([lc.time for lc in parts.values()])
+        order = np.argsort(time, kind="stable")
+        band = np.concatenate([np.full(len(lc), name) for name, lc in parts.items()])
+        return cls(time[order], np.concatenate([lc.mag for lc in parts.values()])[order],
+                   np.concatenate([lc.err for lc in parts.values()])[order], period=period, star_id=star_id,
+                   band=band[order])
+
+
+def _band_array(band, n, label):
+    """Band names of ``n`` observations as a str array, or None; missing names are an error."""
+    if band is None:
+        return None
+    values = np.ma.asarray(band)
+    if np.ma.is_masked(values):
+        raise LightCurveError(f"{label}: {int(np.ma.getmaskarray(values).sum())} observations have no band")
+    values = np.asarray(values.astype(str)).reshape(-1)
+    if values.size != n:
+        raise LightCurveError(f"{label}: band has {values.size} entries for {n} observations")
+    if np.any(np.char.strip(values) == ""):
+        raise LightCurveError(f"{label}: some observations have an empty band name")
+    return values
 
 
 def _strip_unit(value, unit, label, name):
@@ -278,7 +388,7 @@ def flux_to_mag(flux, flux_err=None):
 
 
 def as_light_curve(obj, *, period=None, star_id=None, time_column="time", mag_column=None,
-                   flux_column=None, err_column=None):
+                   flux_column=None, err_column=None, band_column="band"):
     """Convert one light curve, in any supported form, to a `StarLightCurve`.
 
     Parameters
@@ -294,7 +404,10 @@ def as_light_curve(obj, *, period=None, star_id=None, time_column="time", mag_co
           first of ``mag``, ``magnitude``, ...) or a flux column (``flux_column``,
           else ``flux``, ``pdcsap_flux``, ``sap_flux``), and an optional error
           column. A period in ``meta['period']`` is used when ``period`` is not
-          given.
+          given. A column ``band_column`` (default ``band``) makes it one
+          multi-band star, each row observed in the band it names.
+        * a mapping of band name to single-band light curves in any of these
+          forms: one multi-band star (:meth:`StarLightCurve.from_bands`).
         * lightkurve ``LightCurve`` (a TimeSeries): its ``flux`` and ``flux_err``
           are converted to magnitudes with :func:`flux_to_mag` (normalised or not:
           only the zero point differs). Folded light curves are not accepted,
@@ -307,6 +420,9 @@ def as_light_curve(obj, *, period=None, star_id=None, time_column="time", mag_co
         Identifier; overrides one carried by ``obj``.
     time_column, mag_column, flux_column, err_column : str, optional
         Column names for tabular input.
+    band_column : str or None, default "band"
+        Column of the band of each row; a table without it (or
+        ``band_column=None``) is a single-band light curve.
 
     Returns
     -------
@@ -339,7 +455,10 @@ def as_light_curve(obj, *, period=None, star_id=None, time_column="time", mag_co
             return obj
         return StarLightCurve(obj.time, obj.mag, obj.err,
                               period=obj.period if period is None else period,
-                              star_id=obj.star_id if star_id is None else star_id)
+                              star_id=obj.star_id if star_id is None else star_id, band=obj.band)
+    if isinstance(obj, Mapping):
+        return StarLightCurve.from_bands(obj, period=period, star_id=star_id, time_column=time_column,
+                                         mag_column=mag_column, flux_column=flux_column, err_column=err_column)
     if isinstance(obj, Table):  # TimeSeries and lightkurve.LightCurve are Tables too
         if type(obj).__name__.startswith("Folded"):
             raise LightCurveError(f"{label}: a folded light curve has lost its times; pass the unfolded one")
@@ -355,7 +474,10 @@ def as_light_curve(obj, *, period=None, star_id=None, time_column="time", mag_co
             label=label)
         if period is None:
             period = _meta_period(meta)
-        return StarLightCurve(time, mag, err, period=period, star_id=star_id)
+        band = None
+        if band_column is not None and band_column in obj.colnames:
+            band = obj[band_column]
+        return StarLightCurve(time, mag, err, period=period, star_id=star_id, band=band)
     if isinstance(obj, (tuple, list)) and len(obj) in (2, 3) and not isinstance(obj[0], numbers.Number):
         return StarLightCurve(*obj, period=period, star_id=star_id)
     raise LightCurveError(
@@ -415,7 +537,7 @@ def _position_id(item, i):
     (tuples of arrays), so that errors can point at them; None for the forms that carry one."""
     from .prepare import PreparedStar
 
-    return None if isinstance(item, (StarLightCurve, PreparedStar, Table)) else i
+    return None if isinstance(item, (StarLightCurve, PreparedStar, Table, Mapping)) else i
 
 
 def light_curves_from_table(table, id_column, *, periods=None, **columns):
@@ -468,9 +590,9 @@ def clean_light_curve(lc, *, min_points=10, sentinels=DEFAULT_SENTINELS):
 
     Points are dropped when a value is not finite, the error is not positive,
     or the magnitude is a survey sentinel (one of ``sentinels``, or
-    ``abs(mag) >= 90``). Times are sorted; points at the same time are merged
-    into their inverse-variance weighted mean, since a duplicated epoch would
-    otherwise give a zero phase gap and double weight.
+    ``abs(mag) >= 90``). Times are sorted; points at the same time (in the
+    same band) are merged into their inverse-variance weighted mean, since a
+    duplicated epoch would otherwise give a zero phase gap and double weight.
 
     Parameters
     ----------
@@ -505,11 +627,22 @@ def clean_light_curve(lc, *, min_points=10, sentinels=DEFAULT_SENTINELS):
         raise LightCurveError(
             f"{lc.label}: only {keep.sum()} of {t.size} points are usable ({', '.join(reasons)}); "
             f"at least {min_points} are needed")
+    band = lc.band
     t, m, e = t[keep], m[keep], e[keep]
-    order = np.argsort(t, kind="stable")
+    if band is None:
+        order = np.argsort(t, kind="stable")
+        duplicated = np.any(t[1:] == t[:-1])
+    else:
+        names, code = np.unique(band[keep], return_inverse=True)
+        order = np.lexsort((code, t))  # by time, then band: a repeated epoch of one band lands side by side
+        code = code[order]
+        duplicated = np.any((t[order][1:] == t[order][:-1]) & (code[1:] == code[:-1]))
     t, m, e = t[order], m[order], e[order]
-    if np.any(t[1:] == t[:-1]):
-        t, m, e = _merge_duplicate_times(t, m, e)
+    if duplicated:
+        if band is None:
+            t, m, e = _merge_duplicate_times(t, m, e)
+        else:
+            t, m, e, code = _merge_duplicate_times(t, m, e, code)
         if t.size < min_points:
             raise LightCurveError(
                 f"{lc.label}: only {t.size} distinct times remain after merging duplicates; "
@@ -519,12 +652,19 @@ def clean_light_curve(lc, *, min_points=10, sentinels=DEFAULT_SENTINELS):
                               "light curve has no shape to classify")
     if np.ptp(t) == 0:
         raise LightCurveError(f"{lc.label}: all times are equal")
-    return StarLightCurve(t, m, e, period=lc.period, star_id=lc.star_id)
+    return StarLightCurve(t, m, e, period=lc.period, star_id=lc.star_id,
+                          band=None if band is None else names[code])
 
 
-def _merge_duplicate_times(t, m, e):
-    times, inverse = np.unique(t, return_inverse=True)
+def _merge_duplicate_times(t, m, e, code=None):
+    """Merge points at one time (and, with ``code``, in one band) into their weighted mean, in time order."""
+    if code is None:
+        times, inverse = np.unique(t, return_inverse=True)
+    else:
+        keys, inverse = np.unique(np.stack([t, code]), axis=1, return_inverse=True)
+        times = keys[0]
     w = 1.0 / e ** 2
     wsum = np.bincount(inverse, weights=w)
     mag = np.bincount(inverse, weights=w * m) / wsum
-    return times, mag, 1.0 / np.sqrt(wsum)
+    merged = (times, mag, 1.0 / np.sqrt(wsum))
+    return merged if code is None else merged + (keys[1].astype(int),)

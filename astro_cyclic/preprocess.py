@@ -20,6 +20,20 @@ Two departures from the paper's code, both so that no star is lost:
 
 Phase gaps are multiplied by the segment's number of points, i.e. measured in
 units of the mean gap, so that short and long segments share one scale.
+
+Several bands
+-------------
+A star observed in several bands is one ring too: every observation of every
+band, cut into segments in time order and sorted by phase together, so a
+common shift of the phase of all bands rotates the ring (the network stays
+exactly invariant to it) while the bands keep their relative phase (a colour
+that changes along the cycle is visible). The channels are the phase gap to
+the previous observation of any band, the magnitude standardised within its
+own band (each band's mean and scale in the segment), and one indicator
+channel per band (1 where the observation is in that band). The auxiliary
+inputs are each band's mean and standard deviation, the colours (differences
+of consecutive bands' means) and log10 of the period; a band missing from a
+segment has NaN there, which :class:`Standardizer` sets to the training mean.
 """
 
 import warnings
@@ -123,7 +137,17 @@ class Segments:
         return Segments([self.channels[i] for i in idx], self.aux[idx], renumber[self.star[idx]], len(stars))
 
 
-def segment_light_curves(light_curves, periods, segment_length):
+def n_channels(bands):
+    """Input channels of the network for light curves in ``bands`` (empty: single-band)."""
+    return N_CHANNELS + (len(bands) if bands else 0)
+
+
+def n_aux(bands):
+    """Auxiliary inputs per segment for ``bands``: means, scales, colours and log10 period."""
+    return N_AUX if not bands else 3 * len(bands)
+
+
+def segment_light_curves(light_curves, periods, segment_length, bands=None):
     """Cut cleaned light curves into folded segments.
 
     Segments of equal length are folded together, as one 2-D array
@@ -139,11 +163,21 @@ def segment_light_curves(light_curves, periods, segment_length):
         Period of each star, days.
     segment_length : int
         Points per segment, L.
+    bands : sequence of str, optional
+        The bands of multi-band light curves, in channel order (see the
+        module notes); every observation must be in one of them. None (the
+        default) folds single-band light curves, ignoring any band labels.
 
     Returns
     -------
     Segments
         Segments in star order, and in time order within a star.
+
+    Raises
+    ------
+    ValueError
+        With ``bands``, for a light curve without band labels or with a band
+        not among them (the star and band are named).
     """
     periods = np.asarray(periods, dtype=np.float64)
     if periods.shape != (len(light_curves),):
@@ -158,16 +192,103 @@ def segment_light_curves(light_curves, periods, segment_length):
     star = np.asarray(star, dtype=int)
     lengths = np.asarray(stops, dtype=int) - np.asarray(starts, dtype=int)
     channels = [None] * star.size
-    aux = np.empty((star.size, N_AUX), dtype=np.float32)
+    aux = np.empty((star.size, n_aux(bands)), dtype=np.float32)
+    codes = None if not bands else [_band_codes(lc, bands) for lc in light_curves]
     for n, idx in (length_buckets(lengths).items() if star.size else ()):
         time = np.stack([light_curves[star[k]].time[starts[k]:stops[k]] for k in idx])
         mag = np.stack([light_curves[star[k]].mag[starts[k]:stops[k]] for k in idx])
-        block, block_aux = fold_segments(time, mag, periods[star[idx]])
+        if codes is None:
+            block, block_aux = fold_segments(time, mag, periods[star[idx]])
+        else:
+            code = np.stack([codes[star[k]][starts[k]:stops[k]] for k in idx])
+            block, block_aux = fold_multiband_segments(time, mag, code, periods[star[idx]], len(bands))
         block = block.astype(np.float32)
         for k, c in zip(idx, block):
             channels[k] = c
         aux[idx] = block_aux
     return Segments(channels, aux, star, len(light_curves))
+
+
+def _band_codes(lc, bands):
+    """The index in ``bands`` of each observation's band."""
+    if lc.band is None:
+        raise ValueError(f"{lc.label} has no band labels, but the model takes bands {', '.join(bands)}; "
+                         "give every star its bands (e.g. a 'band' column)")
+    names, inverse = np.unique(lc.band, return_inverse=True)
+    unknown = [name for name in names.tolist() if name not in bands]
+    if unknown:
+        raise ValueError(f"{lc.label} has observations in band(s) {', '.join(unknown)}, which the model does not "
+                         f"know (its bands: {', '.join(bands)})")
+    return np.array([bands.index(name) for name in names.tolist()], dtype=np.int64)[inverse]
+
+
+def _band_statistics(mag, code, n_bands):
+    """Each band's mean and standard deviation per row, and the magnitudes standardised within their band.
+
+    Rows are segments; a band without points in a row has NaN mean and scale.
+    """
+    member = code[:, None, :] == np.arange(n_bands)[None, :, None]  # (segments, bands, points)
+    count = member.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(member, mag[:, None, :], 0.0).sum(axis=2) / count
+        deviation = np.where(member, mag[:, None, :] - mean[:, :, None], 0.0)
+        std = np.sqrt((deviation ** 2).sum(axis=2) / count)
+    scale = np.where(std > 0, std, 1.0)  # NaN (absent band) > 0 is False: scale 1, and no point uses it
+    scaled = (deviation / scale[:, :, None]).sum(axis=1)  # every point is in exactly one band
+    return mean, std, scaled, member
+
+
+def _multiband_aux(mean, std, period):
+    """Auxiliary inputs of multi-band segments: means, scales, colours (consecutive bands), log10 period."""
+    return np.concatenate([mean, std, mean[:, :-1] - mean[:, 1:], np.log10(period)[:, None]], axis=1)
+
+
+def fold_multiband_segments(time, mag, code, period, n_bands):
+    """Fold multi-band segments of equal length: :func:`fold_segments` with a band per observation.
+
+    Parameters
+    ----------
+    time, mag : ndarray, shape (n_segments, n)
+        Times (days, sorted along each row) and magnitudes, all bands together.
+    code : ndarray of int, shape (n_segments, n)
+        The band of each observation, 0 to ``n_bands - 1``.
+    period : ndarray, shape (n_segments,)
+        Days.
+    n_bands : int
+
+    Returns
+    -------
+    channels : ndarray, shape (n_segments, 2 + n_bands, n)
+        Phase gap (units of the mean gap), magnitude standardised within its
+        band, and one indicator row per band, in phase order.
+    aux : ndarray, shape (n_segments, 3 * n_bands)
+        Each band's mean magnitude, then each band's standard deviation, the
+        colours ``mean[b] - mean[b + 1]`` and log10(period / day); NaN for a
+        band without observations in the segment.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.array([[0.0, 0.25, 0.5, 0.75]])
+    >>> channels, aux = fold_multiband_segments(t, np.array([[15.0, 14.0, 15.2, 14.4]]),
+    ...                                         np.array([[0, 1, 0, 1]]), np.array([1.0]), 2)
+    >>> channels[0, 2:].tolist(), aux[0, :2].tolist(), round(float(aux[0, 4]), 6)
+    ([[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 1.0]], [15.1, 14.2], 0.9)
+    """
+    n = time.shape[1]
+    phase = np.mod((time - time[:, :1]) / period[:, None], 1.0)
+    order = np.argsort(phase, axis=1, kind="stable")
+    phase = np.take_along_axis(phase, order, axis=1)
+    mag = np.take_along_axis(mag, order, axis=1)
+    code = np.take_along_axis(code, order, axis=1)
+    channels = np.empty((time.shape[0], 2 + n_bands, n))
+    gaps = channels[:, 0]
+    gaps[:, 0] = phase[:, 0] + 1.0 - phase[:, -1]
+    gaps[:, 1:] = np.diff(phase, axis=1)
+    gaps *= n
+    mean, std, channels[:, 1], member = _band_statistics(mag, code, n_bands)
+    channels[:, 2:] = member
+    return channels, _multiband_aux(mean, std, period)
 
 
 def fold_segments(time, mag, period):
@@ -240,6 +361,9 @@ def thin_segments(segments, rng, max_fraction):
     channels, aux = [], segments.aux.copy()
     for i, c in enumerate(segments.channels):
         n = c.shape[1]
+        if c.shape[0] > N_CHANNELS:
+            channels.append(_thin_multiband(c, aux[i], rng, max_fraction))
+            continue
         k = max(min(n, 3), n - int(rng.integers(0, int(max_fraction * n) + 1)))
         if k == n:
             channels.append(c)
@@ -256,6 +380,25 @@ def thin_segments(segments, rng, max_fraction):
         channels.append(np.stack([gaps * k, scaled]).astype(np.float32))
         aux[i, 0], aux[i, 1] = mean, std
     return Segments(channels, aux, segments.star, segments.n_stars)
+
+
+def _thin_multiband(c, aux, rng, max_fraction):
+    """:func:`thin_segments` for one multi-band segment; ``aux`` (its row) is updated in place."""
+    n, n_bands = c.shape[1], c.shape[0] - N_CHANNELS
+    k = max(min(n, 3), n - int(rng.integers(0, int(max_fraction * n) + 1)))
+    if k == n:
+        return c
+    keep = np.sort(rng.choice(n, k, replace=False))
+    cum = np.cumsum(c[0].astype(np.float64) / n)[keep]
+    gaps = np.empty(k)
+    gaps[1:] = np.diff(cum)
+    gaps[0] = cum[0] + 1.0 - cum[-1]
+    code = np.argmax(c[N_CHANNELS:], axis=0)
+    mean, std = aux[:n_bands].astype(np.float64), aux[n_bands:2 * n_bands].astype(np.float64)
+    raw = c[1].astype(np.float64) * np.where(std > 0, std, 1.0)[code] + mean[code]
+    new_mean, new_std, scaled, member = _band_statistics(raw[None, keep], code[None, keep], n_bands)
+    aux[:-1] = _multiband_aux(new_mean, new_std, np.ones(1))[0, :-1]  # the period (last) is unchanged
+    return np.concatenate([gaps[None] * k, scaled, member[0]]).astype(np.float32)
 
 
 class Standardizer:

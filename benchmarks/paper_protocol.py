@@ -166,8 +166,8 @@ def build_parser():
     p = argparse.ArgumentParser(prog="python benchmarks/paper_protocol.py", description=BENCHMARK_DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", default="eros1", type=str.lower, choices=list(DATASETS),
-                   help="eros1 (red band, catalogue periods; default), asas (Richards et al. 2012, periods "
-                        "searched) or synthetic (no data needed)")
+                   help="eros1 (red band, catalogue periods; default), eros1_2band (blue and red bands), asas "
+                        "(Richards et al. 2012, periods searched) or synthetic (no data needed)")
     p.add_argument("--data-home", default=None,
                    help="folder holding the survey data (default: $ASTRO_CYCLIC_DATA or ~/.astro_cyclic/data)")
     p.add_argument("--models", default=",".join(BENCHMARK_MODELS),

@@ -271,6 +271,13 @@ def test_help_names_every_registered_choice(capsys):
     text = " ".join(capsys.readouterr().out.split())
     for name in [*FILE_FORMATS, *PERIOD_METHODS, *ARCHITECTURES]:
         assert name in text, name
+    from astro_cyclic.datasets import DATASETS
+
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for name in DATASETS:
+        assert name in text, name
 
 
 @pytest.mark.parametrize("option, value, message", [("--architecture", "cnn", "architecture must be one of"),
@@ -283,3 +290,26 @@ def test_bad_choices_are_refused_before_any_work(tmp_path, capsys, option, value
     assert code == 1
     err = capsys.readouterr().err
     assert message in err and f"got '{value}'" in err
+
+
+def test_files_with_a_band_column_fit_and_predict_as_multiband_stars(tmp_path):
+    from astro_cyclic.io import write_light_curve
+
+    survey = make_periodic_variables(24, classes=["RRab", "EA"], n_points=(60, 120), bands=("g", "r"),
+                                     random_state=4)
+    for lc in survey.light_curves:
+        write_light_curve(lc, tmp_path / "lcs" / f"{lc.star_id}.csv")
+    Table({"star_id": survey.star_ids, "class": survey.target, "period": survey.periods}).write(
+        tmp_path / "labels.csv")
+    result = run("fit", "lcs", "--labels", "labels.csv", "--period-table", "labels.csv", "--model", "model.pt",
+                 "--epochs", "1", "--segment-length", "32", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    from astro_cyclic import CyclicClassifier
+
+    assert CyclicClassifier.load(tmp_path / "model.pt").bands_ == ("g", "r")
+    result = run("predict", "lcs", "--model", "model.pt", "--output", "p.csv", "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(Table.read(tmp_path / "p.csv")) == 24
+    # Read as one band (--band-column pointing elsewhere), the files are refused, not misread.
+    result = run("predict", "lcs", "--model", "model.pt", "--band-column", "filter", "-q", cwd=tmp_path)
+    assert result.returncode == 1 and "has no band labels" in result.stderr

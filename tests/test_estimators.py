@@ -3,6 +3,7 @@ import pickle
 import numpy as np
 import pytest
 from astropy import units as u
+from astropy.table import Table
 from astropy.time import Time
 from astropy.timeseries import TimeSeries
 from sklearn.base import clone
@@ -431,3 +432,57 @@ def test_fit_in_one_thread_while_another_predicts(fitted, survey):
         finally:
             stop.set()
         assert predicting.result() >= 1
+
+
+# ------------------------------------------------------------------ several bands
+@pytest.fixture(scope="module")
+def two_band():
+    data = make_periodic_variables(90, classes=["RRab", "EA", "Mira"], n_points=(40, 160), bands=("g", "r"),
+                                   random_state=2)
+    clf = CyclicClassifier(segment_length=400, **SMALL).fit(data.light_curves, data.target)
+    return data, clf
+
+
+def test_multiband_pipeline_is_invariant_to_a_common_phase_shift_of_all_bands(two_band):
+    """Every rotation of the ring of all bands' observations (the first k observations, whatever their band,
+    moved a whole number of cycles later) leaves the probabilities unchanged."""
+    data, clf = two_band
+    assert clf.bands_ == ("g", "r") and clf.module_.n_channels == 4
+    lc = next(lc for lc in data.light_curves if len(lc) < 80)
+    expected = clf.predict_proba([lc])
+    cycles = 3 * np.ceil((lc.time[-1] - lc.time[0]) / lc.period)
+    moved = []
+    for k in range(1, len(lc)):
+        time = lc.time.copy()
+        time[:k] += cycles * lc.period
+        order = np.argsort(time, kind="stable")
+        moved.append(StarLightCurve(time[order], lc.mag[order], lc.err[order], band=lc.band[order],
+                                    period=lc.period))
+    np.testing.assert_allclose(clf.predict_proba(moved), np.repeat(expected, len(moved), axis=0), atol=1e-5)
+
+
+def test_multiband_model_takes_tables_with_a_band_column_and_stars_missing_a_band(two_band, tmp_path):
+    data, clf = two_band
+    lc = data.light_curves[0]
+    table = Table({"time": lc.time, "mag": lc.mag, "mag_err": lc.err, "band": lc.band}, meta={"period": lc.period})
+    np.testing.assert_allclose(clf.predict_proba([table]), clf.predict_proba([lc]), atol=1e-6)
+    # A star seen in one band only is classified from that band: a valid distribution, not an error.
+    only_r = lc.select_band("r")
+    only_r = StarLightCurve(only_r.time, only_r.mag, only_r.err, band=np.full(len(only_r), "r"), period=lc.period)
+    proba = clf.predict_proba([only_r])
+    assert proba.shape == (1, 3) and np.isclose(proba.sum(), 1)
+    clf.save(tmp_path / "two.pt")
+    loaded = CyclicClassifier.load(tmp_path / "two.pt")
+    assert loaded.bands_ == ("g", "r")
+    np.testing.assert_array_equal(loaded.predict_proba([lc]), clf.predict_proba([lc]))
+
+
+def test_bands_are_never_mixed_silently(two_band, fitted, survey):
+    data, clf = two_band
+    with pytest.raises(ValueError, match="trained on single-band light curves; give it one band"):
+        fitted.predict(data.light_curves[:2])
+    with pytest.raises(ValueError, match="has no band labels, but the model takes bands g, r"):
+        clf.predict(survey.light_curves[:2])
+    with pytest.raises(ValueError, match="has no band labels while other stars have bands"):
+        CyclicClassifier(**SMALL).fit(data.light_curves[:10] + survey.light_curves[:10],
+                                      np.r_[data.target[:10], survey.target[:10]])

@@ -195,3 +195,62 @@ def test_plain_table_column_units_are_honoured(arrays):
     table["mag"].unit = u.Jy
     with pytest.raises(LightCurveError, match="not magnitudes"):
         as_light_curve(table)
+
+
+# ------------------------------------------------------------------ several bands
+def _two_band_table(n=12):
+    t = np.arange(n, dtype=float)
+    return Table({"time": t, "mag": 15 + np.sin(t), "mag_err": np.full(n, 0.02),
+                  "band": np.where(np.arange(n) % 3 == 0, "b", "r")})
+
+
+def test_a_table_with_a_band_column_is_one_multiband_star():
+    lc = as_light_curve(_two_band_table(), star_id="V1")
+    assert lc.bands == ("b", "r") and lc.band.tolist()[:4] == ["b", "r", "r", "b"]
+    assert repr(lc) == "<StarLightCurve V1: 12 points in bands b, r, period=unknown>"
+    assert as_light_curve(_two_band_table(), band_column=None).band is None  # read as one band on request
+    with pytest.raises(LightCurveError, match="no band 'g'; its bands are b, r"):
+        lc.select_band("g")
+    red = lc.select_band("r")
+    assert red.band is None and len(red) == 8 and red.star_id == "V1"
+
+
+def test_a_mapping_of_bands_and_a_long_table_with_bands():
+    from astro_cyclic import light_curves_from_table
+
+    table = _two_band_table()
+    by_band = {"b": table[table["band"] == "b"], "r": table[table["band"] == "r"]}
+    for name in by_band:
+        del by_band[name]["band"]
+    joined = as_light_curve(by_band, period=0.5)
+    assert joined == as_light_curve(table, period=0.5)
+    table["id"] = np.where(np.arange(12) < 6, "x", "y")
+    stars = light_curves_from_table(table, "id")
+    assert [s.bands for s in stars] == [("b", "r"), ("b", "r")] and [len(s) for s in stars] == [6, 6]
+    with pytest.raises(LightCurveError, match="different periods"):
+        StarLightCurve.from_bands({"b": StarLightCurve([0, 1.0], [1, 2.0], period=1.0),
+                                   "r": StarLightCurve([0, 1.0], [1, 2.0], period=2.0)})
+
+
+def test_band_labels_are_checked():
+    with pytest.raises(LightCurveError, match="band has 2 entries for 3 observations"):
+        StarLightCurve([0, 1, 2.0], [1, 2, 3.0], band=["b", "r"])
+    with pytest.raises(LightCurveError, match="1 observations have no band"):
+        StarLightCurve([0, 1, 2.0], [1, 2, 3.0], band=np.ma.array(["b", "r", "r"], mask=[0, 1, 0]))
+    with pytest.raises(LightCurveError, match="empty band name"):
+        StarLightCurve([0, 1, 2.0], [1, 2, 3.0], band=["b", "", "r"])
+
+
+def test_cleaning_keeps_bands_and_merges_repeated_epochs_within_a_band_only():
+    t = np.array([3.0, 1.0, 1.0, 2.0, 1.0, 4.0, 5.0])
+    band = np.array(["r", "b", "r", "b", "b", "r", "b"])
+    mag = np.array([10.0, 1.0, 20.0, 2.0, 3.0, 11.0, 4.0])
+    err = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+    clean = clean_light_curve(StarLightCurve(t, mag, err, band=band, star_id="v"), min_points=3)
+    # At t=1 the two b points merge (mean 2), the r point stays its own observation.
+    assert clean.time.tolist() == [1.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert clean.band.tolist() == ["b", "r", "b", "r", "r", "b"]
+    np.testing.assert_allclose(clean.mag, [2.0, 20.0, 2.0, 10.0, 11.0, 4.0])
+    np.testing.assert_allclose(clean.err[0], 1 / np.sqrt(2))
+    assert pickle.loads(pickle.dumps(clean)) == clean
+    assert np.array_equal(clean.with_period(2.0).band, clean.band)

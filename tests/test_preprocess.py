@@ -108,3 +108,59 @@ def test_segment_light_curves_needs_one_period_per_star():
     lc = clean_light_curve(make_periodic_variables(2, classes=["EA"], random_state=0).light_curves[0])
     with pytest.raises(ValueError, match="one period per light curve"):
         segment_light_curves([lc], [1.0, 2.0], 200)
+
+
+# ------------------------------------------------------------------ several bands
+def _two_band_star(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.uniform(0, 50, n))
+    band = np.where(rng.uniform(size=n) < 0.4, "b", "r")
+    mag = np.where(band == "b", 16.0 + 0.6 * np.sin(2 * np.pi * t / 0.7), 15.0 + 0.4 * np.sin(2 * np.pi * t / 0.7))
+    return StarLightCurve(t, mag, np.full(n, 0.02), band=band, period=0.7)
+
+
+def test_multiband_segments_standardise_each_band_and_flag_it():
+    from astro_cyclic.preprocess import n_aux, n_channels
+
+    lc = _two_band_star()
+    seg = segment_light_curves([lc], [lc.period], 200, bands=["b", "r"])
+    c, aux = seg.channels[0], seg.aux[0]
+    assert c.shape == (n_channels(["b", "r"]), 60) and aux.shape == (n_aux(["b", "r"]),) == (6,)
+    is_b = c[2] == 1
+    assert np.array_equal(c[2] + c[3], np.ones(60))  # every observation in exactly one band
+    for rows in (is_b, ~is_b):  # standardised within its band
+        assert abs(c[1][rows].mean()) < 1e-5 and c[1][rows].std() == pytest.approx(1, abs=1e-5)
+    blue, red = lc.mag[lc.band == "b"], lc.mag[lc.band == "r"]
+    np.testing.assert_allclose(aux, [blue.mean(), red.mean(), blue.std(), red.std(), blue.mean() - red.mean(),
+                                     np.log10(0.7)], rtol=1e-5)
+    # The phase gaps are those of all observations together, as for one band.
+    single = segment_light_curves([StarLightCurve(lc.time, lc.mag, lc.err, period=0.7)], [0.7], 200)
+    np.testing.assert_array_equal(c[0], single.channels[0][0])
+
+
+def test_a_band_missing_from_a_star_is_nan_in_its_aux_and_zero_in_its_flag():
+    lc = _two_band_star().select_band("r")
+    lc = StarLightCurve(lc.time, lc.mag, lc.err, band=np.full(len(lc), "r"), period=0.7)
+    seg = segment_light_curves([lc], [0.7], 200, bands=["b", "r"])
+    assert not seg.channels[0][2].any() and np.isnan(seg.aux[0][[0, 2, 4]]).all()
+    standardized = Standardizer().fit(segment_light_curves([_two_band_star()], [0.7], 200, bands=["b", "r"]))
+    assert np.isfinite(standardized.transform(seg).aux).all()
+    with pytest.raises(ValueError, match="band\\(s\\) r, which the model does not know"):
+        segment_light_curves([lc], [0.7], 200, bands=["b", "g"])
+    with pytest.raises(ValueError, match="has no band labels"):
+        segment_light_curves([StarLightCurve(lc.time, lc.mag, period=0.7)], [0.7], 200, bands=["r"])
+
+
+def test_thinning_a_multiband_segment_restandardises_each_band():
+    lc = _two_band_star(n=120)
+    seg = segment_light_curves([lc], [0.7], 200, bands=["b", "r"])
+    thin = thin_segments(seg, np.random.default_rng(0), 0.5)
+    c, aux = thin.channels[0], thin.aux[0]
+    assert c.shape[1] < 120 and np.array_equal(c[2] + c[3], np.ones(c.shape[1]))
+    assert c[0].sum() == pytest.approx(c.shape[1], rel=1e-5)  # the gaps still close the ring
+    for k in (2, 3):
+        rows = c[k] == 1
+        assert abs(c[1][rows].mean()) < 1e-5
+    np.testing.assert_allclose(aux[4], aux[0] - aux[1], rtol=1e-5)
+    assert aux[5] == seg.aux[0][5]  # the period is kept exactly
+    assert thin_segments(seg, np.random.default_rng(0), 0.0).channels[0] is seg.channels[0]

@@ -81,8 +81,10 @@ def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None, down
     ----------
     data_home : str or os.PathLike, optional
         Folder holding ``eros1/``; see :func:`get_data_home`.
-    band : {"r", "b"}
-        Photometric band: red or blue.
+    band : {"r", "b"} or sequence of them
+        Photometric band: red or blue; several, e.g. ``("b", "r")``, give
+        multi-band light curves (each observation with its band; see
+        :class:`~astro_cyclic.StarLightCurve`).
     subset : {"all", "train", "test"}
         The challenge's training stars, its test stars, or both (training
         stars first).
@@ -101,8 +103,9 @@ def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None, down
 
         light_curves : list of StarLightCurve
             Times (days, in the survey's own time origin), magnitudes and
-            magnitude errors in ``band``; each carries its catalogue period
-            (``period / div_period``, days) and ``star_id``.
+            magnitude errors in ``band`` (in every band of it, each
+            observation labelled with its band); each carries its catalogue
+            period (``period / div_period``, days) and ``star_id``.
         target : numpy.ndarray of str
             Class names (``"EB"``, ``"Cepheid"``, ``"RRLyrae"``, ``"Mira"``).
         periods : numpy.ndarray of float
@@ -115,8 +118,8 @@ def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None, down
             ``"train"`` or ``"test"`` for each star.
         class_names : list of str
             Sorted class names.
-        band : str
-            The ``band`` argument.
+        band : str or tuple of str
+            The ``band`` argument (a tuple for several bands).
         DESCR : str
             A description of the data set.
         source : str
@@ -148,8 +151,17 @@ def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None, down
     >>> data = load_eros1(band="r")  # doctest: +SKIP
     >>> len(data.light_curves), data.class_names  # doctest: +SKIP
     (3641, ['Cepheid', 'EB', 'Mira', 'RRLyrae'])
+    >>> load_eros1(band=("b", "r")).light_curves[0].bands  # doctest: +SKIP
+    ('b', 'r')
     """
-    band = validate_option(band, _BANDS, "band")
+    if isinstance(band, str):
+        band = validate_option(band, _BANDS, "band")
+        bands = (band,)
+    else:
+        bands = tuple(dict.fromkeys(validate_option(b, _BANDS, "band") for b in band))
+        if not bands:
+            raise ValueError(f"band must name at least one of {', '.join(map(repr, _BANDS))}")
+        band = bands if len(bands) > 1 else bands[0]
     subset = validate_option(subset, _SUBSETS, "subset")
     if min_quality is not None:
         try:
@@ -171,12 +183,15 @@ def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None, down
         rows = _read_static(folder / static_name)
         if min_quality is not None:
             rows = [row for row in rows if row[2] >= min_quality]
-        series = _read_series(folder / series_name, band, {row[0] for row in rows})
+        series = {b: _read_series(folder / series_name, b, {row[0] for row in rows}) for b in bands}
         for star_id, code, grade, period in rows:
-            if star_id not in series:
+            if any(star_id not in series[b] for b in bands):
                 raise ValueError(f"star {star_id!r} of {static_name} has no light curve in {series_name}")
-            time, mag, err = series[star_id]
-            light_curves.append(StarLightCurve(time, mag, err, period=period, star_id=star_id))
+            if len(bands) == 1:
+                light_curves.append(StarLightCurve(*series[bands[0]][star_id], period=period, star_id=star_id))
+            else:
+                light_curves.append(StarLightCurve.from_bands({b: series[b][star_id] for b in bands},
+                                                              period=period, star_id=star_id))
             labels.append(EROS1_CLASSES[code])
             periods.append(period)
             star_ids.append(star_id)
@@ -279,12 +294,14 @@ def _read_series(path, band, wanted):
 def _describe(band, subset, min_quality, target):
     names, counts = np.unique(target, return_counts=True)
     summary = ", ".join(f"{n} {c}" for n, c in zip(names, counts))
-    band_name = {"r": "red", "b": "blue"}[band]
+    names = {"r": "red", "b": "blue"}
+    band_name = " and ".join(names[b] for b in band) if isinstance(band, tuple) else names[band]
     quality = "" if min_quality is None else f", visual quality >= {min_quality}"
     return (
         "EROS-1 Large Magellanic Cloud variable stars (1990-1994, ESO 1 m Schmidt photographic plates), "
         "as released for the RAMP 'variable_stars' challenge.\n"
-        f"Band: {band_name} ({band}); subset: {subset}{quality}; {target.size} stars: {summary}.\n"
+        f"Band: {band_name} ({', '.join(band) if isinstance(band, tuple) else band}); subset: {subset}{quality}; "
+        f"{target.size} stars: {summary}.\n"
         "Times in days (survey time origin), magnitudes and errors in mag, not cleaned. "
         "Periods are the catalogue's period / div_period, in days.\n"
         f"Source: {EROS1_SOURCE}."

@@ -26,6 +26,13 @@ def _eros1(*, data_home, n_stars, classes, random_state, min_class_size):
     return data.light_curves, data.target, "EROS-1 red band (catalogue periods)"
 
 
+def _eros1_2band(*, data_home, n_stars, classes, random_state, min_class_size):
+    from .eros1 import load_eros1
+
+    data = load_eros1(data_home=data_home, band=("b", "r"))
+    return data.light_curves, data.target, "EROS-1 blue and red bands (catalogue periods)"
+
+
 def _asas(*, data_home, n_stars, classes, random_state, min_class_size):
     from .asas import load_asas_richards2012
 
@@ -35,8 +42,9 @@ def _asas(*, data_home, n_stars, classes, random_state, min_class_size):
 
 
 #: Data set name -> loader. ``synthetic`` needs no data; ``eros1`` (red band, with catalogue
-#: periods) and ``asas`` (the Richards et al. 2012 training set, without periods) read ``data_home``.
-DATASETS = {"synthetic": _synthetic, "eros1": _eros1, "asas": _asas}
+#: periods), ``eros1_2band`` (the same stars in both bands) and ``asas`` (the Richards et al. 2012
+#: training set, without periods) read ``data_home``.
+DATASETS = {"synthetic": _synthetic, "eros1": _eros1, "eros1_2band": _eros1_2band, "asas": _asas}
 
 
 def load_dataset(name, *, data_home=None, n_stars=700, classes=None, random_state=0, min_class_size=10):

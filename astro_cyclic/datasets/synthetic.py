@@ -10,10 +10,10 @@ before real data are at hand.
 import numpy as np
 from sklearn.utils import Bunch
 
-from .._validation import check_number
+from .._validation import check_number, validate_option
 from ..lightcurves import StarLightCurve
 
-__all__ = ["CLASSES", "CLASS_RANGES", "make_periodic_variables"]
+__all__ = ["CLASSES", "CLASS_RANGES", "SYNTHETIC_BANDS", "make_periodic_variables"]
 
 #: Variability classes the generator knows, sorted by name.
 CLASSES = ("Cepheid", "DSCT", "EA", "EW", "Mira", "RRab", "RRc")
@@ -230,8 +230,25 @@ def _observation_times(rng, n_points, baselines):
     return times[order], star_of_point
 
 
+#: Bands of the multi-band synthetic survey (``bands=``), with r the reference band.
+SYNTHETIC_BANDS = ("g", "r", "i")
+# Per class: the g - r colour (mag) and the ratio of g to r amplitudes, drawn uniformly in these ranges.
+# Pulsators are hotter, so bluer, when bright: their amplitude grows towards the blue (Catelan & Smith
+# 2015); eclipses of similar stars are nearly grey; Miras are very red with much larger blue amplitudes.
+# r - i is taken as half of g - r, and the i amplitude as the r amplitude over the square root of the g ratio.
+_BAND_PROPERTIES = {
+    "RRab": {"g_r": (0.15, 0.45), "ratio": (1.2, 1.4)},
+    "RRc": {"g_r": (0.1, 0.3), "ratio": (1.2, 1.4)},
+    "Cepheid": {"g_r": (0.4, 0.9), "ratio": (1.3, 1.6)},
+    "DSCT": {"g_r": (0.0, 0.3), "ratio": (1.2, 1.4)},
+    "EA": {"g_r": (-0.2, 0.9), "ratio": (0.95, 1.1)},
+    "EW": {"g_r": (0.2, 0.7), "ratio": (0.95, 1.05)},
+    "Mira": {"g_r": (1.2, 2.2), "ratio": (1.3, 2.0)},
+}
+
+
 def make_periodic_variables(n_stars=600, *, classes=None, n_points=(40, 400), baseline=(600, 1500),
-                            noise=0.02, random_state=None):
+                            noise=0.02, bands=None, random_state=None):
     """Generate a labelled synthetic survey of periodic variable stars.
 
     Each star gets a light curve of a known class with a physically shaped
@@ -297,6 +314,15 @@ def make_periodic_variables(n_stars=600, *, classes=None, n_points=(40, 400), ba
         the range. It includes the seasonal gaps.
     noise : float
         Photometric error (mag) of a 16th magnitude star.
+    bands : sequence of str, optional
+        Make multi-band stars in these of :data:`SYNTHETIC_BANDS` (``"g"``,
+        ``"r"``, ``"i"``): each observation is in one band, drawn at random,
+        with the star's shape and phase. The r band is the light curve
+        described above; per class, the g - r colour and the ratio of g to r
+        amplitude are drawn from ranges typical of the class (pulsators
+        brighten more in the blue, eclipses are nearly grey, Miras are very
+        red), r - i is half of g - r and the i amplitude is the r amplitude
+        over the square root of the g ratio. Default: single-band stars.
     random_state : int, numpy.random.Generator or None
         Seed or generator. The same seed gives the same data set.
 
@@ -361,6 +387,10 @@ def make_periodic_variables(n_stars=600, *, classes=None, n_points=(40, 400), ba
     noise = float(noise)
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a non-negative number of magnitudes, got {noise!r}")
+    if bands is not None:
+        bands = tuple(dict.fromkeys(validate_option(b, SYNTHETIC_BANDS, "band") for b in bands))
+        if not bands:
+            raise ValueError(f"bands must name at least one of {', '.join(map(repr, SYNTHETIC_BANDS))}")
     rng = np.random.default_rng(random_state)
 
     # Balanced classes, remainder to the first ones, then shuffled so that any
@@ -400,7 +430,19 @@ def make_periodic_variables(n_stars=600, *, classes=None, n_points=(40, 400), ba
         slot = np.searchsorted(members, star[where])
         values = shape(phase[where], **{k: v[slot] for k, v in params.items()})
         template[where] = (values - low[slot]) / (high[slot] - low[slot])
-    true_mag = magnitudes[star] + amplitudes[star] * (template - 0.5)
+    offset, scale = 0.0, 1.0
+    band_of_point = None
+    if bands is not None:
+        g_r = np.array([rng.uniform(*_BAND_PROPERTIES[c]["g_r"]) for c in np.asarray(names)[codes]])
+        ratio = np.array([rng.uniform(*_BAND_PROPERTIES[c]["ratio"]) for c in np.asarray(names)[codes]])
+        band_of_point = np.asarray(bands)[rng.integers(0, len(bands), times.size)]
+        colour = {"g": g_r, "r": np.zeros(n_stars), "i": -0.5 * g_r}
+        gain = {"g": ratio, "r": np.ones(n_stars), "i": 1.0 / np.sqrt(ratio)}
+        offset, scale = np.zeros(times.size), np.ones(times.size)
+        for b in bands:
+            on = band_of_point == b
+            offset[on], scale[on] = colour[b][star[on]], gain[b][star[on]]
+    true_mag = magnitudes[star] + offset + amplitudes[star] * scale * (template - 0.5)
 
     if "Mira" in names:
         true_mag += _mira_cycle_offsets(rng, codes == names.index("Mira"), star, cycles)
@@ -410,10 +452,11 @@ def make_periodic_variables(n_stars=600, *, classes=None, n_points=(40, 400), ba
 
     bounds = np.cumsum(sizes)[:-1]
     star_ids = np.array([f"synth-{i:05d}" for i in range(n_stars)])
+    band_parts = [None] * n_stars if band_of_point is None else np.split(band_of_point, bounds)
     light_curves = [
-        StarLightCurve(t, m, e, period=p, star_id=s)
-        for t, m, e, p, s in zip(np.split(times, bounds), np.split(mag, bounds), np.split(err, bounds),
-                                 periods.tolist(), star_ids.tolist())
+        StarLightCurve(t, m, e, period=p, star_id=s, band=b)
+        for t, m, e, p, s, b in zip(np.split(times, bounds), np.split(mag, bounds), np.split(err, bounds),
+                                    periods.tolist(), star_ids.tolist(), band_parts)
     ]
     return Bunch(
         light_curves=light_curves,

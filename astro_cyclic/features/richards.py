@@ -570,6 +570,13 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
     the :data:`FEATURE_NAMES` columns, whose definitions, units and
     references are in the :mod:`astro_cyclic.features.richards` documentation.
 
+    A star observed in several bands gets the features of each band (columns
+    named ``<band>_<feature>``, computed on that band's observations with the
+    star's one period) and its colours, ``color_<b1>_<b2>``: the median
+    magnitude of band b1 minus that of band b2, for consecutive bands. A band
+    a star lacks (or has fewer than ``min_points`` observations in) gives NaN
+    columns, which scikit-learn's tree ensembles accept.
+
     Parameters
     ----------
     period_search : PeriodSearch, optional
@@ -583,11 +590,18 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
         ``period_search`` (as the ``memory`` of :class:`sklearn.pipeline.Pipeline`):
         repeated fits on overlapping stars, such as the splits of a
         benchmark, compute each star once. None (the default) caches nothing.
+    bands : sequence of str, optional
+        The bands of multi-band light curves, in column order; an empty
+        sequence means single-band light curves. None (the default) takes
+        them from the light curves given to ``fit``.
 
     Attributes
     ----------
+    bands_ : tuple of str
+        The bands of the output columns; empty for single-band light curves.
     feature_names_out_ : ndarray of str
-        Names of the output columns (:data:`FEATURE_NAMES`).
+        Names of the output columns (:data:`FEATURE_NAMES`, per band for
+        several bands, and the colours).
     n_features_out_ : int
         Number of output columns.
 
@@ -603,10 +617,11 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
     array(['amplitude', 'flux_percentile_ratio_mid20'], dtype=object)
     """
 
-    def __init__(self, period_search=None, *, min_points=10, memory=None):
+    def __init__(self, period_search=None, *, min_points=10, memory=None, bands=None):
         self.period_search = period_search
         self.min_points = min_points
         self.memory = memory
+        self.bands = bands
 
     def _check_params(self):
         check_number(self.min_points, "min_points", min_val=5)
@@ -627,9 +642,21 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
         self
         """
         self._check_params()
-        as_light_curves(X)
-        self.feature_names_out_ = np.asarray(FEATURE_NAMES, dtype=object)
-        self.n_features_out_ = len(FEATURE_NAMES)
+        light_curves = as_light_curves(X)
+        if self.bands is not None:
+            self.bands_ = tuple(str(b) for b in self.bands)
+        else:
+            banded = [lc for lc in light_curves if lc.band is not None]
+            if banded and len(banded) < len(light_curves):
+                plain = next(lc for lc in light_curves if lc.band is None)
+                raise ValueError(f"{plain.label} has no band labels while other stars have bands")
+            self.bands_ = tuple(sorted(set().union(*(lc.bands for lc in banded))))
+        names = list(FEATURE_NAMES)
+        if self.bands_:
+            names = [f"{band}_{name}" for band in self.bands_ for name in FEATURE_NAMES]
+            names += [f"color_{a}_{b}" for a, b in zip(self.bands_[:-1], self.bands_[1:])]
+        self.feature_names_out_ = np.asarray(names, dtype=object)
+        self.n_features_out_ = len(names)
         return self
 
     def transform(self, X):
@@ -655,12 +682,42 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
         # check_memory takes str but not pathlib paths.
         memory = os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
         compute = check_memory(memory).cache(_feature_vector)
-        features = np.empty((len(stars), len(FEATURE_NAMES)))
+        bands = getattr(self, "bands_", ())  # objects pickled before bands existed are single-band
+        features = np.empty((len(stars), self.n_features_out_))
         for i, star in enumerate(stars):
             lc = star.light_curve
-            features[i] = compute(lc.time, lc.mag, lc.err, float(star.period), search)
+            if not bands:
+                if lc.band is not None:
+                    raise ValueError(f"{lc.label} has bands {', '.join(lc.bands)}, but the features were fitted "
+                                     "on single-band light curves; give one band (StarLightCurve.select_band)")
+                features[i] = compute(lc.time, lc.mag, lc.err, float(star.period), search)
+            else:
+                features[i] = self._multiband_vector(star, bands, compute, search)
         features[~np.isfinite(features)] = np.nan
         return features
+
+    def _multiband_vector(self, star, bands, compute, search):
+        """Each band's features with the star's period, then the colours of consecutive bands."""
+        lc = star.light_curve
+        if lc.band is None:
+            raise ValueError(f"{lc.label} has no band labels, but the features take bands {', '.join(bands)}")
+        unknown = sorted(set(lc.bands) - set(bands))
+        if unknown:
+            raise ValueError(f"{lc.label} has observations in band(s) {', '.join(unknown)}, which the features "
+                             f"do not know (bands: {', '.join(bands)})")
+        out = np.full((len(bands), len(FEATURE_NAMES)), np.nan)
+        medians = np.full(len(bands), np.nan)
+        for k, band in enumerate(bands):
+            keep = lc.band == band
+            if keep.sum() < self.min_points:
+                continue  # too few observations for this band's features: NaN, which the forest accepts
+            time, mag, err = lc.time[keep], lc.mag[keep], lc.err[keep]
+            medians[k] = np.median(mag)
+            try:
+                out[k] = compute(time, mag, err, float(star.period), search)
+            except ValueError:  # e.g. a band of constant magnitudes: its features are undefined
+                continue
+        return np.concatenate([out.ravel(), medians[:-1] - medians[1:]])
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.

@@ -68,6 +68,17 @@ def test_real_bands_differ_and_subsets(eros1_home, eros1_red):
     assert np.median([np.mean(b.mag) - np.mean(r.mag) for b, r in zip(blue.light_curves, red_test)]) != 0
 
 
+def test_real_two_bands_are_both_bands_of_each_star(eros1_home, eros1_red):
+    both = load_eros1(data_home=eros1_home, band=("b", "r"), subset="test")
+    blue = load_eros1(data_home=eros1_home, band="b", subset="test")
+    red_test = [lc for lc, s in zip(eros1_red.light_curves, eros1_red.subset) if s == "test"]
+    assert both.band == ("b", "r") and len(both.light_curves) == 729 and "blue and red" in both.DESCR
+    for lc, b, r in zip(both.light_curves[:50], blue.light_curves, red_test):
+        assert lc.bands == ("b", "r") and lc.period == r.period and lc.star_id == r.star_id
+        assert lc.select_band("b") == StarLightCurve(b.time, b.mag, b.err, period=b.period, star_id=b.star_id)
+        assert len(lc) == len(b) + len(r) and np.all(np.diff(lc.time) >= 0)
+
+
 # ---------------------------------------------------------------------------
 # Offline: tiny files in the same format
 # ---------------------------------------------------------------------------

@@ -171,3 +171,18 @@ def test_rrc_period_recoverable_with_lomb_scargle():
         best = 1.0 / frequency[np.argmax(power)]
         good += abs(best - lc.period) / lc.period < 0.01
     assert good >= 16
+
+
+def test_bands_have_the_colours_and_amplitude_ratios_of_their_class():
+    data = make_periodic_variables(140, classes=["RRab", "EA", "Mira"], n_points=(300, 400), noise=0.005,
+                                   bands=("g", "r"), random_state=0)
+    colour, ratio = {}, {}
+    for lc, name in zip(data.light_curves, data.target):
+        assert lc.bands == ("g", "r") and lc.period is not None
+        g, r = lc.select_band("g"), lc.select_band("r")
+        colour.setdefault(name, []).append(np.median(g.mag) - np.median(r.mag))
+        ratio.setdefault(name, []).append(np.ptp(g.mag) / np.ptp(r.mag))
+    assert 1.2 < np.median(colour["Mira"]) < 2.2 and 0.15 < np.median(colour["RRab"]) < 0.45
+    assert 1.15 < np.median(ratio["RRab"]) < 1.45 and 0.9 < np.median(ratio["EA"]) < 1.15
+    with pytest.raises(ValueError, match="band must be one of 'g', 'r', 'i'"):
+        make_periodic_variables(5, bands=("g", "u"))

@@ -244,3 +244,36 @@ def test_sklearn_contract_clone_params_pipeline_pickle():
     again = pickle.loads(pickle.dumps(pipe))
     np.testing.assert_array_equal(again.predict(data.light_curves), pipe.predict(data.light_curves))
     np.testing.assert_array_equal(pipe[:-1].get_feature_names_out(), FEATURE_NAMES)
+
+
+# ------------------------------------------------------------------ several bands
+def test_multiband_features_are_per_band_plus_colours():
+    data = make_periodic_variables(6, classes=["RRab", "EA"], n_points=(150, 200), bands=("g", "r"),
+                                   random_state=0)
+    features = RichardsFeatures().fit(data.light_curves)
+    names = features.get_feature_names_out().tolist()
+    assert features.bands_ == ("g", "r") and len(names) == 2 * len(FEATURE_NAMES) + 1
+    assert names[0] == f"g_{FEATURE_NAMES[0]}" and names[-1] == "color_g_r"
+    X = features.transform(data.light_curves)
+    lc = data.light_curves[0]
+    g, r = lc.select_band("g"), lc.select_band("r")
+    np.testing.assert_allclose(X[0, -1], np.median(g.mag) - np.median(r.mag))
+    one = RichardsFeatures().fit([g]).transform([g])[0]
+    np.testing.assert_allclose(X[0, :len(FEATURE_NAMES)], one, rtol=1e-9, equal_nan=True)
+    # A star without its g observations: NaN g columns and colour, the r columns as before.
+    red_only = StarLightCurve(r.time, r.mag, r.err, band=np.full(len(r), "r"), period=r.period)
+    row = features.transform([red_only])[0]
+    assert np.isnan(row[:len(FEATURE_NAMES)]).all() and np.isnan(row[-1])
+    np.testing.assert_allclose(row[len(FEATURE_NAMES):-1], X[0, len(FEATURE_NAMES):-1], rtol=1e-9, equal_nan=True)
+    with pytest.raises(ValueError, match="fitted on single-band light curves"):
+        RichardsFeatures().fit([g]).transform([lc])
+
+
+def test_multiband_forest_learns_its_bands_in_fit():
+    from astro_cyclic import RichardsForestClassifier
+
+    data = make_periodic_variables(30, classes=["RRab", "Mira"], n_points=(60, 100), bands=("g", "r"),
+                                   random_state=3)
+    forest = RichardsForestClassifier(n_estimators=20, random_state=0).fit(data.light_curves, data.target)
+    assert forest.feature_names_[-1] == "color_g_r"
+    assert forest.score(data.light_curves, data.target) == 1.0
