@@ -163,7 +163,8 @@ def plot_folded(light_curve, period=None, *, ax=None, cycles=2, segment=None, se
         Points per segment, L (the estimator's ``segment_length``).
     **scatter_kwargs
         Passed to `~matplotlib.axes.Axes.scatter` for the points (not the
-        highlighted segment).
+        highlighted segment). The bands of a multi-band light curve are drawn
+        in colours of their own, with a legend.
 
     Returns
     -------
@@ -193,9 +194,18 @@ def plot_folded(light_curve, period=None, *, ax=None, cycles=2, segment=None, se
     highlight = None if segment is None else _segment_bounds(lc, segment, segment_length)
     phase = np.mod((lc.time - lc.time[0]) / period, 1.0)
     ax = _axes(ax)
-    kwargs = {"s": 6, "color": "k" if highlight is None else "0.65"} | scatter_kwargs
-    for k in range(cycles):
-        ax.scatter(phase + k, lc.mag, **kwargs)
+    if lc.band is not None and highlight is None:
+        # Each band in its colour: their offsets (colours) and relative phases stay visible.
+        for j, band in enumerate(lc.bands):
+            on = lc.band == band
+            for k in range(cycles):
+                ax.scatter(phase[on] + k, lc.mag[on], **({"s": 6, "color": f"C{j}"} | scatter_kwargs),
+                           label=band if k == 0 else None)
+        ax.legend(title="band", loc="upper right", fontsize=8)
+    else:
+        kwargs = {"s": 6, "color": "k" if highlight is None else "0.65"} | scatter_kwargs
+        for k in range(cycles):
+            ax.scatter(phase + k, lc.mag, **kwargs)
     if highlight is not None:
         index, start, stop = highlight
         for k in range(cycles):

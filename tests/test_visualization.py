@@ -285,3 +285,12 @@ def test_public_names_and_no_matplotlib_at_import():
     top_level = [alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names]
     top_level += [node.module or "" for node in tree.body if isinstance(node, ast.ImportFrom)]
     assert top_level and not [name for name in top_level if name.startswith("matplotlib")]
+
+
+def test_plot_folded_draws_each_band_in_its_colour():
+    data = make_periodic_variables(1, classes=["RRab"], n_points=80, bands=("g", "r"), random_state=0)
+    ax = plot_folded(data.light_curves[0], cycles=1)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["g", "r"]
+    counts = [len(c.get_offsets()) for c in ax.collections]
+    assert sum(counts) == 80 and ax.collections[0].get_facecolor()[0].tolist() != \
+        ax.collections[1].get_facecolor()[0].tolist()

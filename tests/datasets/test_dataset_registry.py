@@ -19,7 +19,8 @@ def test_every_registered_data_set_loads_or_says_where_its_data_are(tmp_path):
 
 
 def test_unknown_names_list_the_registered_ones():
-    with pytest.raises(ValueError, match="dataset must be one of 'synthetic', 'eros1', 'eros1_2band', 'asas'; got 'ogle'"):
+    with pytest.raises(ValueError,
+                       match="dataset must be one of 'synthetic', 'eros1', 'eros1_2band', 'asas'; got 'ogle'"):
         load_dataset("ogle")
 
 
