@@ -27,6 +27,7 @@ _EXPORTS = {
     "PERIOD_METHODS": ".period",
     "PeriodSearch": ".period",
     "find_period": ".period",
+    "period_candidates": ".period",
     "RichardsFeatures": ".features",
     "CyclicClassifier": ".estimators",
     "RichardsForestClassifier": ".forest",

@@ -297,16 +297,41 @@ def period(args):
     from .period import PeriodSearch
 
     output = _checked_output(args.output, args.overwrite)
-    search = _period_search(args) or PeriodSearch()
+    search = _CandidateRecorder(_period_search(args) or PeriodSearch())
     problems = _Problems()
     files = _input_files(args, problems)
     stars = _load_stars(args, files, problems, min_points=args.min_points, search=search, catalogue=False)
     if stars:
         table = _star_table(stars)
         del table["period_source"]  # always "search" here
-        table.meta["description"] = "Periods (days) found by astro-cyclic period"
+        # Every star here was searched, once, in order: its candidates are the recorder's, in the same order.
+        chosen = [candidates[0] for candidates in search.tables]
+        table["period_uncertainty"] = [row["uncertainty"] for row in chosen]
+        table["period_uncertainty"].unit = table["period"].unit
+        table["false_alarm_probability"] = [row["false_alarm_probability"] for row in chosen]
+        table["flags"] = [row["flags"] for row in chosen]
+        table["other_periods"] = [" ".join(f"{p:.6g}" for p in candidates["period"].value[1:])
+                                  for candidates in search.tables]
+        table.meta["description"] = (
+            "Periods (days) found by astro-cyclic period, with their 1-sigma uncertainty, the false-alarm "
+            "probability of the peak (Baluev 2008), flags (doubled: twice the periodogram peak, as for "
+            "eclipsing binaries; daily: near 1, 2 or 3 cycles per day, where the daily alias of a long "
+            "period lands) and the other candidate periods (days), best first")
         _emit(table, output, args.overwrite)
     return problems.exit_status(len(files))
+
+
+class _CandidateRecorder:
+    """A period search that keeps every star's candidate table (astro_cyclic.period.period_candidates)."""
+
+    def __init__(self, search):
+        self.search = search
+        self.tables = []
+
+    def __call__(self, lc):
+        table = self.search.candidates(lc)
+        self.tables.append(table)
+        return float(table["period"][0])  # days
 
 
 def fit(args):

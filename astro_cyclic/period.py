@@ -45,7 +45,8 @@ from sklearn.base import BaseEstimator
 from ._validation import validate_option
 from ._periodogram import nifty_power, reusable_plans_available
 
-__all__ = ["PERIOD_METHODS", "PeriodSearch", "find_period", "frequency_grid", "validate_period_method"]
+__all__ = ["PERIOD_METHODS", "PeriodSearch", "find_period", "frequency_grid", "period_candidates",
+           "validate_period_method"]
 
 
 def _nifty_available():
@@ -305,6 +306,22 @@ def find_period(time, mag, err=None, *, band=None, method="auto", min_period=0.0
     >>> round(find_period(t, mag, np.full(t.size, 0.05)), 4)
     0.5672
     """
+    search = _search(time, mag, err, band=band, method=method, min_period=min_period, max_period=max_period,
+                     samples_per_peak=samples_per_peak, n_frequencies=n_frequencies, nterms=nterms,
+                     n_candidates=n_candidates, n_harmonics=n_harmonics, check_double=check_double)
+    period = 1.0 / search.best
+    return (period, search.frequency, search.power) if return_periodogram else period
+
+
+class _Search:
+    """Everything one search computed: the grid, the power, the candidates and the choice."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+def _search(time, mag, err, *, band, method, min_period, max_period, samples_per_peak, n_frequencies, nterms,
+            n_candidates, n_harmonics, check_double):
     method = validate_period_method(method)
     time, mag, err = _checked_light_curve(time, mag, err, n_harmonics)
     frequency = frequency_grid(time, min_period=min_period, max_period=max_period,
@@ -315,15 +332,144 @@ def find_period(time, mag, err=None, *, band=None, method="auto", min_period=0.0
         power = lomb_scargle_power(time, mag, err, frequency, method, nterms=nterms)
     else:
         power = _multiband_power(time, mag, err, weights, groups, frequency, method, nterms)
-    candidates = frequency[_top_peaks(power, max(1, n_candidates))]
+    peaks = _top_peaks(power, max(1, n_candidates))
+    candidates = frequency[peaks]
     parts = [(time, mag, weights)] if groups is None else [(time[g], mag[g], weights[g]) for g in groups]
+    step = frequency[1] - frequency[0]
     best = candidates[0]
     if n_candidates > 1:
-        best = _best_harmonic_candidate(parts, candidates, n_harmonics, step=frequency[1] - frequency[0])
-    if check_double and _prefers_double(parts, best, origin=time[0]):
+        best = _best_harmonic_candidate(parts, candidates, n_harmonics, step=step)
+    doubled = bool(check_double and _prefers_double(parts, best, origin=time[0]))
+    if doubled:
         best = best / 2
-    period = 1.0 / float(best)
-    return (period, frequency, power) if return_periodogram else period
+    return _Search(time=time, mag=mag, err=err, weights=weights, parts=parts, frequency=frequency, power=power,
+                   peaks=peaks, candidates=candidates, best=float(best), doubled=doubled, step=step,
+                   n_harmonics=n_harmonics, nterms=nterms, multiband=groups is not None)
+
+
+#: Cycles per day of the solar and the sidereal day: ground surveys sample at these, and their
+#: multiples shift a periodogram peak by k cycles per day (aliases).
+DAY_FREQUENCIES = (1.0, 1.0027379)
+# A chosen frequency this close (cycles/day) to k cycles per day is flagged "daily": the daily alias of
+# any period longer than about 50 days lands within it.
+_DAILY_WINDOW = 0.02
+
+
+def period_candidates(time, mag, err=None, *, band=None, method="auto", min_period=0.05, max_period=None,
+                      samples_per_peak=5, n_frequencies=None, nterms=1, n_candidates=5, n_harmonics=3,
+                      check_double=True):
+    """The chosen period and the other candidates, with their evidence and flags, as a table.
+
+    The search is :func:`find_period`'s (same parameters): the first row is
+    its chosen period, the others are the periodogram's highest peaks, best
+    first. Each row says how good the period is and how it relates to the
+    chosen one, so that a doubtful period is seen, not trusted.
+
+    Parameters
+    ----------
+    time, mag, err, band, method, min_period, max_period, samples_per_peak, n_frequencies, nterms, \
+n_candidates, n_harmonics, check_double
+        As for :func:`find_period`.
+
+    Returns
+    -------
+    astropy.table.Table
+        One row per candidate, the chosen one first, with columns:
+
+        - ``period`` (d) and ``frequency`` (1/d);
+        - ``uncertainty`` (d): one-sigma uncertainty of the period from the
+          harmonic model's chi^2 (the frequencies within Delta chi^2 = 1 of
+          its minimum, the chi^2 scaled to one per degree of freedom);
+        - ``power``: the periodogram power at the frequency (for several
+          bands, the summed chi^2 reduction normalised as one band's power);
+        - ``false_alarm_probability``: of a peak this high in pure noise, by
+          Baluev's (2008) bound over the searched frequency range (astropy's
+          ``method="baluev"``); for several bands the bound is applied to the
+          summed power as if it were one band's, an approximation;
+        - ``delta_bic``: BIC of the harmonic model at this period minus the
+          chosen one's (positive is worse);
+        - ``flags``, comma-separated: ``chosen``; ``doubled`` (the chosen
+          period is twice a periodogram peak, as for eclipsing binaries); the
+          relation to the chosen period, ``half``, ``double``, ``harmonic`` (3
+          or 4 times, or a third or a quarter) or ``alias`` (one or two cycles
+          per day, solar or sidereal, away from it, or its reflection); and
+          ``daily`` for a period within 0.02 cycles per day of 1, 2 or 3
+          cycles per day, where the daily alias of any long period (a
+          Mira's, say) lands.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.sort(np.floor(rng.uniform(0, 300, 150)) + rng.normal(0, 0.05, 150))  # nightly visits
+    >>> mag = 15 + 0.4 * np.sin(2 * np.pi * t / 0.5672) + rng.normal(0, 0.05, t.size)
+    >>> table = period_candidates(t, mag, np.full(t.size, 0.05))
+    >>> print(f"{table['period'][0]:.4f}", table["flags"][0])
+    0.5672 chosen
+    >>> bool(table["false_alarm_probability"][0] < 1e-10), "alias" in table["flags"][1]
+    (True, True)
+    """
+    from astropy import units as u
+    from astropy.table import Table
+
+    search = _search(time, mag, err, band=band, method=method, min_period=min_period, max_period=max_period,
+                     samples_per_peak=samples_per_peak, n_frequencies=n_frequencies, nterms=nterms,
+                     n_candidates=n_candidates, n_harmonics=n_harmonics, check_double=check_double)
+    frequencies = [search.best] + [float(f) for f in search.candidates
+                                   if abs(f - search.best) > 3 * search.step]
+    chi2 = _summed_chi2(search.parts, np.asarray(frequencies), search.n_harmonics)
+    n_points = search.time.size
+    grid = search.frequency
+    power = np.interp(frequencies, grid, search.power)
+    ls = LombScargle(search.time, search.mag, search.err)
+    with np.errstate(all="ignore"):
+        fap = np.asarray(ls.false_alarm_probability(np.clip(power, 0, 1), method="baluev",
+                                                    minimum_frequency=grid[0], maximum_frequency=grid[-1]))
+    flags = [_flags(f, search.best, search.step, chosen=k == 0, doubled=search.doubled)
+             for k, f in enumerate(frequencies)]
+    uncertainty = [_period_uncertainty(search, f) for f in frequencies]
+    frequencies = np.asarray(frequencies)
+    return Table({"period": 1.0 / frequencies * u.day, "frequency": frequencies / u.day,
+                  "uncertainty": np.asarray(uncertainty) * u.day, "power": power,
+                  "false_alarm_probability": np.clip(fap, 0, 1),
+                  "delta_bic": n_points * np.log(chi2 / chi2[0]), "flags": flags})
+
+
+def _summed_chi2(parts, frequencies, n_harmonics):
+    return sum(_harmonic_chi2(t, m, w, frequencies, n_harmonics) for t, m, w in parts)
+
+
+def _period_uncertainty(search, frequency):
+    """One-sigma period uncertainty (days) from Delta chi^2 = 1, chi^2 scaled to one per degree of freedom."""
+    fine = frequency + np.linspace(-2, 2, 161) * search.step
+    fine = fine[fine > 0]
+    chi2 = _summed_chi2(search.parts, fine, search.n_harmonics)
+    dof = max(1, search.time.size - len(search.parts) * (2 * search.n_harmonics + 1))
+    inside = fine[chi2 <= chi2.min() * (1 + 1.0 / dof)]
+    return float((inside.max() - inside.min()) / 2 / frequency ** 2)
+
+
+def _flags(f, best, step, *, chosen, doubled):
+    """How frequency ``f`` relates to the chosen ``best`` (see :func:`period_candidates`)."""
+    tol = 3 * step
+    flags = []
+    if chosen:
+        flags.append("chosen")
+        if doubled:
+            flags.append("doubled")
+    else:
+        if abs(f - 2 * best) <= tol:
+            flags.append("half")
+        if abs(f - best / 2) <= tol:
+            flags.append("double")
+        if any(abs(f - k * best) <= tol or abs(f - best / k) <= tol for k in (3, 4)):
+            flags.append("harmonic")
+        if any(abs(abs(f - best) - k * day) <= tol or abs(f + best - k * day) <= tol
+               for day in DAY_FREQUENCIES for k in (1, 2)):
+            flags.append("alias")
+    if any(abs(f - k * day) <= _DAILY_WINDOW for day in DAY_FREQUENCIES for k in (1, 2, 3)):
+        flags.append("daily")
+    return ",".join(flags)
 
 
 def _band_groups(band, n, min_points):
@@ -461,8 +607,24 @@ class PeriodSearch(BaseEstimator):
         self.check_double = check_double
 
     def __call__(self, lc):
-        """Period (days) of a cleaned `~astro_cyclic.StarLightCurve`."""
+        """Period (days) of a cleaned `~astro_cyclic.StarLightCurve` (all its bands together)."""
         try:
             return find_period(lc.time, lc.mag, lc.err, band=lc.band, **self.get_params())
         except ValueError as exc:
             raise ValueError(f"{lc.label}: {exc}") from None
+
+    def candidates(self, lc):
+        """The chosen period and the other candidates of a cleaned light curve: :func:`period_candidates`.
+
+        Returns
+        -------
+        astropy.table.Table
+            With ``meta["star_id"]``; the first row's period is what calling
+            the search returns.
+        """
+        try:
+            table = period_candidates(lc.time, lc.mag, lc.err, band=lc.band, **self.get_params())
+        except ValueError as exc:
+            raise ValueError(f"{lc.label}: {exc}") from None
+        table.meta["star_id"] = lc.star_id
+        return table

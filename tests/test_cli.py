@@ -221,9 +221,13 @@ def test_period_recovers_known_sine_periods(tmp_path):
                  "--err-column", "e_vmag", "--output", "periods.ecsv", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     table = Table.read(tmp_path / "periods.ecsv")
-    assert table.colnames == ["star_id", "file", "n_points", "period"] and table["period"].unit == u.day
-    for star_id, period in zip(table["star_id"], table["period"].value):
-        assert period == pytest.approx(periods[star_id], rel=1e-3)
+    assert table.colnames == ["star_id", "file", "n_points", "period", "period_uncertainty",
+                              "false_alarm_probability", "flags", "other_periods"]
+    assert table["period"].unit == table["period_uncertainty"].unit == u.day
+    for row in table:
+        assert row["period"] == pytest.approx(periods[row["star_id"]], rel=1e-3)
+        assert row["false_alarm_probability"] < 1e-6 and row["flags"] == "chosen"
+        assert len(row["other_periods"].split()) == 4
 
 
 def test_period_reports_missing_inputs_and_empty_folders(tmp_path, capsys):

@@ -161,3 +161,52 @@ def test_bands_too_short_to_search_are_left_out():
     assert find_period(t, mag, band=band) == pytest.approx(find_period(t[keep], mag[keep]), rel=1e-12)
     with pytest.raises(ValueError, match="no band has the 8 points"):
         find_period(t[:12], mag[:12], band=np.array(["a", "b", "c"] * 4))
+
+
+# ------------------------------------------------------------------ candidates
+def _nightly(rng, n, span):
+    return np.sort(np.floor(rng.uniform(0, span, n)) + rng.normal(0, 0.05, n))
+
+
+def test_candidates_start_with_the_chosen_period_and_flag_the_aliases():
+    from astro_cyclic.period import period_candidates
+
+    rng = np.random.default_rng(0)
+    t = _nightly(rng, 150, 300)
+    mag = 15 + 0.4 * np.sin(2 * np.pi * t / 0.5672) + rng.normal(0, 0.05, t.size)
+    err = np.full(t.size, 0.05)
+    table = period_candidates(t, mag, err)
+    assert table["period"][0] == find_period(t, mag, err) and table["flags"][0] == "chosen"
+    assert str(table["period"].unit) == "d" and np.all(table["delta_bic"][1:] > 0)
+    # The other peaks are the daily aliases 1/P +- k of the true frequency (or their reflections).
+    assert all("alias" in flag for flag in table["flags"][1:3])
+    # A real signal is no false alarm; the true period is within a few sigma of the chosen one.
+    assert table["false_alarm_probability"][0] < 1e-10
+    assert abs(table["period"][0] - 0.5672) < 5 * table["uncertainty"][0] < 1e-3
+
+
+def test_noise_has_no_confident_period_and_a_doubled_binary_says_so():
+    from astro_cyclic.period import period_candidates
+
+    rng = np.random.default_rng(1)
+    t = _nightly(rng, 80, 300)
+    noise = period_candidates(t, 15 + rng.normal(0, 0.05, t.size), np.full(t.size, 0.05))
+    assert noise["false_alarm_probability"][0] > 0.01
+    # An eclipsing binary with unequal eclipses: its periodogram peaks at half the period.
+    t = np.sort(rng.uniform(0, 400, 400))
+    phase = np.mod(t / 2.37, 1.0)
+    mag = 15 + 0.8 * np.exp(-0.5 * (phase / 0.02) ** 2) + 0.8 * np.exp(-0.5 * ((phase - 1) / 0.02) ** 2) \
+        + 0.3 * np.exp(-0.5 * ((phase - 0.5) / 0.02) ** 2) + rng.normal(0, 0.01, t.size)
+    table = PeriodSearch().candidates(StarLightCurve(t, mag, np.full(t.size, 0.01), star_id="EB-1"))
+    assert table.meta["star_id"] == "EB-1" and table["flags"][0] == "chosen,doubled"
+    assert table["period"][0] == pytest.approx(2.37, rel=1e-3)
+    assert any("half" in flag for flag in table["flags"][1:])
+
+
+def test_a_long_period_on_the_daily_alias_is_flagged():
+    from astro_cyclic.period import _flags
+
+    step = 1e-4
+    assert _flags(1.0 + 1 / 200, 1.0 + 1 / 200, step, chosen=True, doubled=False) == "chosen,daily"
+    assert _flags(1 / 200, 1 / 200, step, chosen=True, doubled=False) == "chosen"
+    assert _flags(2.0027379 - 0.01, 0.5, step, chosen=False, doubled=False) == "daily"
