@@ -94,9 +94,10 @@ def _split_key(k, seed, test):
     return f"{k}:{seed}:{digest}"
 
 
-# What a checkpoint's parameters are compared on: parameters that change no result (threads: float32
-# rounding only) are left out, and parameters renamed since a row was written are read under their new name.
-_RESULT_NEUTRAL_PARAMS = ("n_jobs",)
+# What a checkpoint's parameters are compared on: parameters that change no result (a cache folder;
+# threads: float32 rounding only) are left out, and parameters renamed since a row was written are read
+# under their new name.
+_RESULT_NEUTRAL_PARAMS = ("n_jobs", "memory")
 _RENAMED_PARAMS = {"validation_fraction": "train_split"}
 
 

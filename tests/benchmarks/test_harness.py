@@ -178,6 +178,11 @@ def test_checkpoints_written_before_a_parameter_rename_still_resume(tmp_path):
     path.write_text(json.dumps({"split": "0:1:ab", "model": "itcn", "params": old, "row": {"accuracy": 0.9}}) + "\n")
     rows = _read_checkpoint(path, {"itcn": CyclicClassifier(module__hidden=8)})
     assert rows == {("0:1:ab", "itcn"): {"accuracy": 0.9}}
+    # Where the features are cached changes no result: a forest row resumes with another cache folder.
+    forest = RichardsForestClassifier(memory=str(tmp_path / "cache-a"))
+    row = {"split": "0:1:ab", "model": "rf", "params": _safe(forest.get_params(deep=False)), "row": {"accuracy": 1}}
+    path.write_text(json.dumps(row) + "\n")
+    assert _read_checkpoint(path, {"rf": RichardsForestClassifier(memory=str(tmp_path / "cache-b"))})
 
 
 # ------------------------------------------------------------------ the per-class figure
