@@ -87,3 +87,24 @@ def _not_found(missing, folder, *, dataset, source, files=(), download_hint=Fals
         f"from {source} into that folder{fetch}, or point astro_cyclic at the folder that holds "
         f"'{dataset}/' with the data_home= argument or the {DATA_ENV_VAR} environment "
         f"variable ({env_note}).")
+
+
+def _bands_argument(band, valid):
+    """A loader's ``band``: one name of ``valid``, or a sequence of them (several bands).
+
+    Returns
+    -------
+    band : str or tuple of str
+        What the loader records (a tuple only for two or more bands).
+    bands : tuple of str
+        The bands to read, without repeats.
+    """
+    from .._validation import validate_option
+
+    if isinstance(band, str):
+        band = validate_option(band, valid, "band")
+        return band, (band,)
+    bands = tuple(dict.fromkeys(validate_option(b, valid, "band") for b in band))
+    if not bands:
+        raise ValueError(f"band must name at least one of {', '.join(map(repr, valid))}")
+    return (bands if len(bands) > 1 else bands[0]), bands

@@ -32,7 +32,7 @@ from sklearn.utils import Bunch
 
 from .._validation import validate_option
 from ..lightcurves import StarLightCurve
-from ._base import DatasetNotFoundError
+from ._base import DatasetNotFoundError, _bands_argument
 
 __all__ = ["ASASSN_SOURCE", "read_asassn"]
 
@@ -42,6 +42,8 @@ ASASSN_SOURCE = "https://asas-sn.osu.edu/variables (catalogue), https://asas-sn.
 _ID_COLUMNS = ("id", "source_id", "asassn_id", "asassn_name")
 _SENTINEL = 99.99
 _MISSING = ("warn", "raise", "ignore")
+#: The filters of ASAS-SN Sky Patrol light curves.
+_FILTERS = ("V", "g")
 
 
 def _open_csv(path):
@@ -106,8 +108,11 @@ def _light_curve_path(folder, star_id):
     return None
 
 
-def _read_light_curve(path, star_id, band):
-    """Read (time, mag, err, number of upper limits) from a Sky Patrol CSV."""
+def _read_light_curve(path, star_id, bands):
+    """Read (time, mag, err, filters, number of upper limits) from a Sky Patrol CSV.
+
+    ``bands``: the filters to keep (None: all); ``filters`` is None when the file has no Filter column.
+    """
     header, rows = _open_csv(path)
     needed = ("hjd", "mag", "mag_err")
     absent = [c for c in needed if c not in header]
@@ -116,12 +121,12 @@ def _read_light_curve(path, star_id, band):
                          f"its columns are {header}")
     t_col, m_col, e_col = (header.index(c) for c in needed)
     f_col = header.index("filter") if "filter" in header else None
-    if band is not None and f_col is None:
-        raise ValueError(f"star {star_id!r} ({path.name}) has no Filter column, so band={band!r} "
+    if bands is not None and f_col is None:
+        raise ValueError(f"star {star_id!r} ({path.name}) has no Filter column, so band={bands!r} "
                          "cannot be selected; pass band=None to keep every row")
-    times, mags, errs, limits = [], [], [], 0
+    times, mags, errs, filters, limits = [], [], [], [], 0
     for line, row in enumerate(rows, start=2):
-        if band is not None and row[f_col].strip() != band:
+        if bands is not None and row[f_col].strip() not in bands:
             continue
         mag_text = row[m_col].strip()
         if mag_text.startswith(">"):
@@ -137,7 +142,9 @@ def _read_light_curve(path, star_id, band):
         times.append(t)
         mags.append(m)
         errs.append(e)
-    return np.array(times), np.array(mags), np.array(errs), limits
+        if f_col is not None:
+            filters.append(row[f_col].strip())
+    return np.array(times), np.array(mags), np.array(errs), (None if f_col is None else np.array(filters)), limits
 
 
 def read_asassn(catalog_csv, lightcurve_folder, *, min_class_probability=None, band=None,
@@ -158,9 +165,12 @@ def read_asassn(catalog_csv, lightcurve_folder, *, min_class_probability=None, b
     min_class_probability : float, optional
         Keep only stars whose ``class_probability`` is at least this (stars
         without one are dropped too).
-    band : {"V", "g"}, optional
-        Keep only the points in this filter (needs a ``Filter`` column). By
-        default every point is kept.
+    band : {"V", "g"} or sequence of them, optional
+        Keep only the points in this filter (needs a ``Filter`` column), as
+        single-band light curves; several, e.g. ``("V", "g")``, keep those
+        filters as multi-band light curves. By default every point is kept,
+        each labelled with its filter when the file has a ``Filter`` column
+        (so V and g magnitudes are never mixed as one band).
     id_column : str, optional
         Catalogue column naming the light-curve files; by default the first of
         ``id``, ``source_id``, ``asassn_id``, ``asassn_name`` present.
@@ -191,8 +201,8 @@ def read_asassn(catalog_csv, lightcurve_folder, *, min_class_probability=None, b
             Sorted class names present.
         missing : list of str
             Identifiers skipped for want of a light-curve file.
-        band : str or None
-            The ``band`` argument.
+        band : str, tuple of str or None
+            The ``band`` argument (a tuple for several bands).
         DESCR : str
             A description of the data set.
         source : str
@@ -226,6 +236,7 @@ def read_asassn(catalog_csv, lightcurve_folder, *, min_class_probability=None, b
     ...                    min_class_probability=0.9)  # doctest: +SKIP
     """
     missing = validate_option(missing, _MISSING, "missing")
+    band, bands = (None, None) if band is None else _bands_argument(band, _FILTERS)
     if min_class_probability is not None and not (0 <= min_class_probability <= 1):
         raise ValueError(f"min_class_probability must be between 0 and 1, got {min_class_probability!r}")
     catalog_csv = Path(catalog_csv).expanduser()
@@ -251,9 +262,9 @@ def read_asassn(catalog_csv, lightcurve_folder, *, min_class_probability=None, b
     for star_id, label, period, probability in stars:
         if paths[star_id] is None:
             continue
-        time, mag, err, n_limits = _read_light_curve(paths[star_id], star_id, band)
+        time, mag, err, filters, n_limits = _read_light_curve(paths[star_id], star_id, bands)
         light_curves.append(StarLightCurve(time, mag, err, period=None if np.isnan(period) else period,
-                                           star_id=star_id))
+                                           star_id=star_id, band=None if isinstance(band, str) else filters))
         labels.append(label)
         periods.append(period)
         probabilities.append(probability)
@@ -274,7 +285,8 @@ def read_asassn(catalog_csv, lightcurve_folder, *, min_class_probability=None, b
         class_names=sorted(set(labels)),
         missing=absent,
         band=band,
-        DESCR=(f"ASAS-SN variable stars from {catalog_csv.name}{cut}, band {band or 'all'}: {target.size} "
+        DESCR=(f"ASAS-SN variable stars from {catalog_csv.name}{cut}, band {'+'.join(bands or ['all'])}: "
+               f"{target.size} "
                f"stars ({summary}); {len(absent)} without light curve skipped.\n"
                "Times in HJD, magnitudes and errors in mag; upper limits and 99.99 sentinels removed, "
                f"nothing else cleaned.\nSource: {ASASSN_SOURCE}."),

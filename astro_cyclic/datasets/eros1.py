@@ -30,7 +30,7 @@ from sklearn.utils import Bunch
 
 from .._validation import validate_option
 from ..lightcurves import StarLightCurve
-from ._base import get_data_home
+from ._base import _bands_argument, get_data_home
 from ._download import RemoteFile, ensure_files
 
 __all__ = ["EROS1_CLASSES", "EROS1_FILES", "EROS1_SOURCE", "load_eros1"]
@@ -154,14 +154,7 @@ def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None, down
     >>> load_eros1(band=("b", "r")).light_curves[0].bands  # doctest: +SKIP
     ('b', 'r')
     """
-    if isinstance(band, str):
-        band = validate_option(band, _BANDS, "band")
-        bands = (band,)
-    else:
-        bands = tuple(dict.fromkeys(validate_option(b, _BANDS, "band") for b in band))
-        if not bands:
-            raise ValueError(f"band must name at least one of {', '.join(map(repr, _BANDS))}")
-        band = bands if len(bands) > 1 else bands[0]
+    band, bands = _bands_argument(band, _BANDS)
     subset = validate_option(subset, _SUBSETS, "subset")
     if min_quality is not None:
         try:

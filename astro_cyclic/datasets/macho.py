@@ -31,9 +31,8 @@ import numpy as np
 from astropy.table import Table
 from sklearn.utils import Bunch
 
-from .._validation import validate_option
 from ..lightcurves import StarLightCurve
-from ._base import _not_found, get_data_home
+from ._base import _bands_argument, _not_found, get_data_home
 from ._download import RemoteFile, ensure_files
 
 __all__ = ["MACHO_CLASSES", "MACHO_SOURCE", "MACHO_FILES", "load_macho", "load_macho_catalog"]
@@ -179,8 +178,10 @@ def load_macho(*, data_home=None, band="r", download=False):
     ----------
     data_home : str or os.PathLike, optional
         Folder holding ``macho_sample/``; see :func:`get_data_home`.
-    band : {"r", "b"}
-        MACHO red or blue band.
+    band : {"r", "b"} or sequence of them
+        MACHO red or blue band; both, e.g. ``("r", "b")``, give multi-band
+        light curves (each observation with its band) whose period is that
+        of the first band listed that has one.
     download : bool
         If True, files missing from the data folder (the catalogue and the 15
         photometry files) are downloaded from `MACHO_SOURCE` first and checked
@@ -205,8 +206,8 @@ def load_macho(*, data_home=None, band="r", download=False):
             MACHO ids ``"field.tile.seqn"``, sorted.
         class_names : list of str
             Sorted class names present.
-        band : str
-            The ``band`` argument.
+        band : str or tuple of str
+            The ``band`` argument (a tuple for several bands).
         DESCR : str
             A description of the data set.
         source : str
@@ -242,7 +243,7 @@ def load_macho(*, data_home=None, band="r", download=False):
     >>> len(data.light_curves)  # doctest: +SKIP
     15
     """
-    band = validate_option(band, _BANDS, "band")
+    band, bands = _bands_argument(band, _BANDS)
     folder = get_data_home(data_home) / _SUBFOLDER
     listed = (_CATALOG, f"{_PHOT_DIR}/LC_<field>.<tile>.<seqn>.csv")
     if download:
@@ -268,15 +269,18 @@ def load_macho(*, data_home=None, band="r", download=False):
         warnings.warn(f"{len(unlabelled)} MACHO photometry file(s) have no row in {_CATALOG} and are "
                       f"skipped: {', '.join(files[i].name for i in unlabelled)}", UserWarning, stacklevel=2)
 
-    period_column = f"period_{band}"
     light_curves, codes, periods, star_ids = [], [], [], []
     for macho_id in sorted((i for i in files if i in rows), key=lambda s: tuple(map(int, s.split(".")))):
         row = catalog[rows[macho_id]]
-        period = float(row[period_column])
-        period = period if np.isfinite(period) and period > 0 else np.nan
-        time, mag, err = _read_photometry(files[macho_id], macho_id, band)
-        light_curves.append(StarLightCurve(time, mag, err, period=None if np.isnan(period) else period,
-                                           star_id=macho_id))
+        # Several bands: the period of the first band listed that has one.
+        valid = [float(row[f"period_{b}"]) for b in bands]
+        period = next((p for p in valid if np.isfinite(p) and p > 0), np.nan)
+        photometry = {b: _read_photometry(files[macho_id], macho_id, b) for b in bands}
+        period_arg = None if np.isnan(period) else period
+        if len(bands) == 1:
+            light_curves.append(StarLightCurve(*photometry[bands[0]], period=period_arg, star_id=macho_id))
+        else:
+            light_curves.append(StarLightCurve.from_bands(photometry, period=period_arg, star_id=macho_id))
         codes.append(int(row["classification"]))
         periods.append(period)
         star_ids.append(macho_id)
@@ -325,11 +329,13 @@ def _read_photometry(path, macho_id, band):
 def _describe(band, target):
     names, counts = np.unique(target, return_counts=True)
     summary = ", ".join(f"{n} {c}" for n, c in zip(names, counts))
-    band_name = {"r": "red", "b": "blue"}[band]
+    names = {"r": "red", "b": "blue"}
+    band_name = " and ".join(names[b] for b in band) if isinstance(band, tuple) else names[band]
     return (
         "MACHO Large Magellanic Cloud variable stars (1992-1999) with public TAP photometry, labelled "
         "from the MACHO variable-star catalogue.\n"
-        f"Band: {band_name} ({band}); {target.size} stars: {summary}.\n"
+        f"Band: {band_name} ({', '.join(band) if isinstance(band, tuple) else band}); {target.size} stars: "
+        f"{summary}.\n"
         "Times in MJD, MACHO instrumental magnitudes and errors in mag; epochs not measured in the band "
         "(magnitude -99) removed, nothing else cleaned. Periods are the catalogue's, in days.\n"
         f"Source: {MACHO_SOURCE}."

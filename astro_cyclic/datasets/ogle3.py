@@ -42,7 +42,7 @@ from sklearn.utils import Bunch
 
 from .._validation import validate_option
 from ..lightcurves import StarLightCurve
-from ._base import DatasetNotFoundError
+from ._base import DatasetNotFoundError, _bands_argument
 
 __all__ = ["OGLE3_SOURCE", "read_ogle3"]
 
@@ -152,9 +152,11 @@ def read_ogle3(folder, *, band="I", missing="warn"):
     ----------
     folder : str or os.PathLike
         The class folder (holding ``ident.dat`` and ``phot/``).
-    band : {"I", "V"}
+    band : {"I", "V"} or sequence of them
         Photometric band (sub-folder of ``phot/``). OGLE-III observed mostly
-        in I; many stars have few or no V points.
+        in I; many stars have few or no V points. Both, ``("I", "V")``, give
+        multi-band light curves (each observation with its band); a star with
+        photometry in only one of them keeps that one.
     missing : {"warn", "raise", "ignore"}
         What to do with stars of ``ident.dat`` that have no photometry file
         in ``band``: skip them with one warning listing them (default, since
@@ -182,8 +184,8 @@ def read_ogle3(folder, *, band="I", missing="warn"):
             Sorted class names present.
         missing : list of str
             IDs skipped for want of photometry.
-        band : str
-            The ``band`` argument.
+        band : str or tuple of str
+            The ``band`` argument (a tuple for several bands).
         DESCR : str
             A description of the data set.
         source : str
@@ -216,26 +218,29 @@ def read_ogle3(folder, *, band="I", missing="warn"):
     >>> from astro_cyclic.datasets import read_ogle3
     >>> data = read_ogle3("OIII-CVS/lmc/rrlyr", band="I")  # doctest: +SKIP
     """
-    band = validate_option(band, _BANDS, "band")
+    band, bands = _bands_argument(band, _BANDS)
     missing = validate_option(missing, _MISSING, "missing")
     folder = Path(folder).expanduser()
     ident_path = folder / "ident.dat"
-    phot_folder = folder / "phot" / band
+    phot_folders = {b: folder / "phot" / b for b in bands}
+    phot_folder = phot_folders[bands[0]] if len(bands) == 1 else folder / "phot"
     if not ident_path.is_file():
         raise DatasetNotFoundError(f"OGLE-III file 'ident.dat' not found in {folder}; download the class "
                                    f"folder from {OGLE3_SOURCE}")
-    if not phot_folder.is_dir():
-        raise DatasetNotFoundError(f"OGLE-III photometry folder {phot_folder} not found; unpack the "
-                                   f"catalogue's phot.tar.gz (from {OGLE3_SOURCE}) into {folder}")
+    for path in phot_folders.values():
+        if not path.is_dir():
+            raise DatasetNotFoundError(f"OGLE-III photometry folder {path} not found; unpack the "
+                                       f"catalogue's phot.tar.gz (from {OGLE3_SOURCE}) into {folder}")
 
     stars = _read_ident(ident_path)
     periods = _read_periods(folder, {s[0] for s in stars})
-    absent = [s[0] for s in stars if not (phot_folder / f"{s[0]}.dat").is_file()]
+    present = {s[0]: [b for b in bands if (phot_folders[b] / f"{s[0]}.dat").is_file()] for s in stars}
+    absent = [s[0] for s in stars if not present[s[0]]]
     if absent and missing == "raise":
         raise DatasetNotFoundError(f"{len(absent)} star(s) of {ident_path} have no photometry in "
                                    f"{phot_folder}: {', '.join(absent[:10])}{' ...' if len(absent) > 10 else ''}")
     if absent and missing == "warn":
-        warnings.warn(f"{len(absent)} star(s) of {ident_path} have no {band}-band photometry in "
+        warnings.warn(f"{len(absent)} star(s) of {ident_path} have no {'/'.join(bands)}-band photometry in "
                       f"{phot_folder} and are skipped: {', '.join(absent[:10])}"
                       f"{' ...' if len(absent) > 10 else ''}", UserWarning, stacklevel=2)
     skip = set(absent)
@@ -246,9 +251,14 @@ def read_ogle3(folder, *, band="I", missing="warn"):
             continue
         period, subtype = periods.get(star_id, (np.nan, None))
         label = kind or subtype or folder.name
-        time, mag, err = _read_photometry(phot_folder / f"{star_id}.dat", star_id)
-        light_curves.append(StarLightCurve(time, mag, err, period=None if np.isnan(period) else period,
-                                           star_id=star_id))
+        period_arg = None if np.isnan(period) else period
+        if len(bands) == 1:
+            light_curves.append(StarLightCurve(*_read_photometry(phot_folder / f"{star_id}.dat", star_id),
+                                               period=period_arg, star_id=star_id))
+        else:
+            light_curves.append(StarLightCurve.from_bands(
+                {b: tuple(_read_photometry(phot_folders[b] / f"{star_id}.dat", star_id)) for b in present[star_id]},
+                period=period_arg, star_id=star_id))
         labels.append(label)
         star_periods.append(period)
         ids.append(star_id)
@@ -270,7 +280,7 @@ def read_ogle3(folder, *, band="I", missing="warn"):
         class_names=sorted(set(labels)),
         missing=absent,
         band=band,
-        DESCR=(f"OGLE-III Catalogue of Variable Stars, folder {folder.name!r}, {band} band: "
+        DESCR=(f"OGLE-III Catalogue of Variable Stars, folder {folder.name!r}, {'+'.join(bands)} band: "
                f"{target.size} stars ({summary}); {len(absent)} without photometry skipped.\n"
                f"Times as stored (HJD - 2450000), magnitudes and errors in mag, not cleaned.\n"
                f"Source: {OGLE3_SOURCE}."),

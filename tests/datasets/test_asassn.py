@@ -64,8 +64,11 @@ def test_parsing_and_missing_warning(asassn):
     assert data.missing == ["AP1003"]
     np.testing.assert_allclose(data.class_probability, [0.98, 0.75])
     with pytest.warns(UserWarning):
-        both = read_asassn(root / "catalog.csv", folder)  # band=None: V and g points
-    assert len(both.light_curves[0]) == 8 + 4
+        both = read_asassn(root / "catalog.csv", folder)  # band=None: V and g points, each with its filter
+    assert len(both.light_curves[0]) == 8 + 4 and both.light_curves[0].bands == ("V", "g")
+    with pytest.warns(UserWarning):
+        pair = read_asassn(root / "catalog.csv", folder, band=("g", "v"))
+    assert pair.band == ("g", "V") and pair.light_curves[0] == both.light_curves[0]
 
 
 def test_min_class_probability_and_missing_policies(asassn):

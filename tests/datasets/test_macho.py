@@ -126,6 +126,13 @@ def test_fake_parsing(fake_home):
     blue = load_macho(data_home=fake_home, band="b")
     assert len(blue.light_curves[0]) == 7 and 49007.5 not in blue.light_curves[0].time
     assert blue.periods[1] == 119.0
+    both = load_macho(data_home=fake_home, band=("r", "b"))
+    assert both.band == ("r", "b") and both.periods[1] == 120.0  # the first band's period
+    b_part, b_only = both.light_curves[0].select_band("b"), blue.light_curves[0]
+    order = np.argsort(b_only.time, kind="stable")
+    np.testing.assert_array_equal(b_part.time, b_only.time[order])
+    np.testing.assert_array_equal(b_part.mag, b_only.mag[order])
+    assert len(both.light_curves[0]) == 14 and both.light_curves[0].bands == ("b", "r")
 
 
 def test_unlabelled_photometry_warns(fake_home):

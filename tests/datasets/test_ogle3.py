@@ -112,3 +112,13 @@ def test_malformed_lines_name_star_and_file(ogle_folder):
 def test_invalid_arguments(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
         read_ogle3(tmp_path, **kwargs)
+
+
+def test_two_bands_keep_each_star_with_the_bands_it_has(ogle_folder):
+    folder, curves = ogle_folder
+    data = read_ogle3(folder, band=("I", "V"))
+    assert data.band == ("I", "V") and "I+V band" in data.DESCR and data.missing == []
+    first, second = data.light_curves[0], data.light_curves[1]
+    assert first.bands == ("I", "V") and len(first) == 10 + 6
+    assert second.bands == ("I",) and len(second) == 11
+    np.testing.assert_array_equal(first.select_band("I").mag, curves["OGLE-LMC-RRLYR-00001"][1])
