@@ -24,6 +24,7 @@ _EXPORTS = {
     "prepare_light_curve": ".prepare",
     "prepare_light_curves": ".prepare",
     "periods_of": ".prepare",
+    "check_period": ".prepare",
     "PERIOD_METHODS": ".period",
     "PeriodSearch": ".period",
     "find_period": ".period",

@@ -18,9 +18,11 @@ period for all of them, so this stage and its callers need no other shape.
 import numpy as np
 
 from ._validation import validate_option
-from .lightcurves import StarLightCurve, _collection_items, _position_id, as_light_curve, clean_light_curve
+from .lightcurves import (LightCurveError, StarLightCurve, _collection_items, _position_id, as_light_curve,
+                          clean_light_curve)
 
-__all__ = ["PERIOD_SOURCES", "PreparedStar", "prepare_light_curve", "prepare_light_curves", "periods_of"]
+__all__ = ["MIN_PERIOD", "PERIOD_LIMIT_FACTOR", "PERIOD_SOURCES", "PreparedStar", "check_period", "prepare_light_curve",
+           "prepare_light_curves", "periods_of"]
 
 #: Where a prepared star's period came from: ``"catalogue"``, carried by the light
 #: curve itself (``StarLightCurve(period=...)``, ``meta["period"]``, a file's
@@ -106,7 +108,9 @@ def prepare_light_curve(light_curve, *, period_search=None, min_points=10, perio
     Raises
     ------
     LightCurveError
-        Naming the star, when it cannot be used (too few points, constant, ...).
+        Naming the star, when it cannot be used (too few points, constant,
+        ...), or when its period is one the sampling cannot support (see
+        :func:`check_period`).
     ValueError
         Naming the star, when its period cannot be found.
 
@@ -123,16 +127,93 @@ def prepare_light_curve(light_curve, *, period_search=None, min_points=10, perio
             return light_curve
     lc = clean_light_curve(as_light_curve(light_curve), min_points=min_points)
     if period is not None:
-        return PreparedStar(lc.with_period(period), "table", min_points)
+        lc = lc.with_period(period)
+        return PreparedStar(check_period(lc, "table"), "table", min_points)
     if isinstance(light_curve, PreparedStar):  # cleaned again for a larger min_points: same period, same source
         return PreparedStar(lc, light_curve.period_source, min_points)
     if lc.period is not None:
-        return PreparedStar(lc, "catalogue", min_points)
+        return PreparedStar(check_period(lc, "catalogue"), "catalogue", min_points)
     if period_search is None:
         from .period import PeriodSearch
 
         period_search = PeriodSearch()
     return PreparedStar(lc.with_period(period_search(lc)), "search", min_points)
+
+
+#: A period is refused when it is more than this many times the light curve's time span (no cycle to
+#: fold) or less than this many times the quantum its times are rounded to (the phases would be rounding noise).
+PERIOD_LIMIT_FACTOR = 10
+#: Days. No period shorter than this (86 s) is refused only by the rules above: survey exposures last longer.
+MIN_PERIOD = 1e-3
+
+
+def _time_quantum(time):
+    """What the times are rounded to: the smallest step when every step is a whole multiple of it
+    (float32 Julian dates, whole days), else the float64 spacing of the largest time."""
+    steps = np.diff(np.unique(time))
+    if steps.size:
+        smallest = steps.min()
+        ratio = steps / smallest
+        if np.all(np.abs(ratio - np.round(ratio)) < 1e-6 * ratio + 1e-9):
+            return float(smallest)
+    return float(np.spacing(np.max(np.abs(time))))
+
+
+def check_period(lc, source="catalogue"):
+    """The cleaned light curve ``lc`` if its period is one its sampling can support.
+
+    A period is refused when
+
+    * it is more than :data:`PERIOD_LIMIT_FACTOR` (10) times the time span of
+      the observations: not even a tenth of a cycle is then observed, and the
+      fold is no light-curve shape;
+    * it is shorter than :data:`MIN_PERIOD` (0.001 d, 86 s), which no survey
+      exposure resolves (a period in other units than days, say);
+    * it is less than 10 times the quantum the times are rounded to (when
+      every interval between them is a whole multiple of one step: whole
+      days, or float32 Julian dates, which resolve 0.125-0.25 d): the phases
+      would then be rounding noise.
+
+    Parameters
+    ----------
+    lc : StarLightCurve
+        Cleaned (times sorted), with a period.
+    source : str
+        Where the period came from, for the message.
+
+    Returns
+    -------
+    StarLightCurve
+        ``lc`` itself.
+
+    Raises
+    ------
+    LightCurveError
+        Naming the star, the period and the limit it breaks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from astro_cyclic import StarLightCurve
+    >>> lc = StarLightCurve(np.arange(0.0, 100.0), np.sin(np.arange(100.0)), period=5000.0, star_id="V1")
+    >>> check_period(lc)
+    Traceback (most recent call last):
+    ...
+    astro_cyclic.lightcurves.LightCurveError: star 'V1': its catalogue period, 5000 d, is more than 10 times ...
+    """
+    span = float(lc.time[-1] - lc.time[0])
+    where = f"{lc.label}: its {source} period, {lc.period:.6g} d,"
+    if lc.period > PERIOD_LIMIT_FACTOR * span:
+        raise LightCurveError(f"{where} is more than {PERIOD_LIMIT_FACTOR} times the {span:.6g} d its "
+                              "observations span; no cycle can be folded")
+    if lc.period < MIN_PERIOD:
+        raise LightCurveError(f"{where} is shorter than {MIN_PERIOD} d, which no survey exposure resolves (is "
+                              "it in days?)")
+    quantum = _time_quantum(lc.time)
+    if lc.period < PERIOD_LIMIT_FACTOR * quantum:
+        raise LightCurveError(f"{where} is less than {PERIOD_LIMIT_FACTOR} times the {quantum:.6g} d its times "
+                              "are rounded to; its phases would be rounding noise (are the times float32?)")
+    return lc
 
 
 def prepare_light_curves(X, *, period_search=None, min_points=10, periods=None):

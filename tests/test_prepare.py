@@ -94,3 +94,27 @@ def test_tables_and_round_trips(arrays):
         PreparedStar(StarLightCurve(t, mag, err), "search", 10)
     with pytest.raises(ValueError, match="period_source must be one of 'catalogue', 'table', 'search'; got 'guess'"):
         PreparedStar(star.light_curve, "guess", 10)
+
+
+# ------------------------------------------------------------------ implausible periods (issue 14, item 4)
+@pytest.mark.parametrize("period, why", [(1e-12, "shorter than 0.001 d"), (1e-6, "shorter than 0.001 d"),
+                                         (1e6, "more than 10 times"), (10.5 * 99, "more than 10 times")])
+def test_periods_the_sampling_cannot_support_are_refused_with_the_star_named(period, why):
+    t = np.arange(0.0, 100.0) + 0.013 * (np.arange(100) % 3)  # nightly, finest spacing 0.987 d
+    lc = StarLightCurve(t, 15 + np.sin(t), period=period, star_id="odd-1")
+    with pytest.raises(LightCurveError, match=f"star 'odd-1': its catalogue period, .* {why}"):
+        prepare_light_curve(lc)
+    with pytest.raises(LightCurveError, match=f"its table period, .* {why}"):
+        prepare_light_curve(lc.with_period(None), period=period)
+    assert prepare_light_curve(lc.with_period(0.61)).period == 0.61  # plausible: accepted
+
+
+def test_float32_julian_dates_cannot_carry_a_short_period():
+    t = np.float32(2459000.0) + np.sort(np.random.default_rng(0).uniform(0, 300, 200)).astype(np.float32)
+    lc = StarLightCurve(t.astype(np.float64), 15 + np.sin(2 * np.pi * t / 0.643), period=0.643, star_id="f32")
+    with pytest.raises(LightCurveError, match="less than 10 times the 0.25 d its times are rounded to; .*float32"):
+        prepare_light_curve(lc)
+    whole_days = StarLightCurve(np.arange(0.0, 200.0), np.sin(np.arange(200.0) / 3), period=5.0, star_id="d")
+    with pytest.raises(LightCurveError, match="the 1 d its times are rounded to"):
+        prepare_light_curve(whole_days)
+    assert prepare_light_curve(whole_days.with_period(20.0)).period == 20.0
