@@ -154,7 +154,9 @@ def _time_quantum(time):
     if steps.size:
         smallest = steps.min()
         ratio = steps / smallest
-        if np.all(np.abs(ratio - np.round(ratio)) < 1e-6 * ratio + 1e-9):
+        # A fixed tolerance: a relative one would call any sampling quantized once the span is a
+        # million times the smallest step (a 0.005 d step over 3,000 d would then refuse a 0.03 d star).
+        if np.all(np.abs(ratio - np.round(ratio)) < 1e-3):
             return float(smallest)
     return float(np.spacing(np.max(np.abs(time))))
 

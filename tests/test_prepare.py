@@ -118,3 +118,11 @@ def test_float32_julian_dates_cannot_carry_a_short_period():
     with pytest.raises(LightCurveError, match="the 1 d its times are rounded to"):
         prepare_light_curve(whole_days)
     assert prepare_light_curve(whole_days.with_period(20.0)).period == 20.0
+
+
+def test_fine_irregular_sampling_over_a_long_span_is_not_taken_for_rounding():
+    rng = np.random.default_rng(3)
+    t = np.sort(rng.uniform(0, 3000, 400))
+    t = np.sort(np.r_[t, t[:50] + 0.005])  # pairs of visits 0.005 d apart, spread over 3,000 days
+    lc = StarLightCurve(t, 15 + np.sin(2 * np.pi * t / 0.03), period=0.03, star_id="dsct")
+    assert prepare_light_curve(lc).period == 0.03
