@@ -275,20 +275,29 @@ def fold_multiband_segments(time, mag, code, period, n_bands):
     >>> channels[0, 2:].tolist(), aux[0, :2].tolist(), round(float(aux[0, 4]), 6)
     ([[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 1.0]], [15.1, 14.2], 0.9)
     """
-    n = time.shape[1]
-    phase = np.mod((time - time[:, :1]) / period[:, None], 1.0)
-    order = np.argsort(phase, axis=1, kind="stable")
-    phase = np.take_along_axis(phase, order, axis=1)
-    mag = np.take_along_axis(mag, order, axis=1)
-    code = np.take_along_axis(code, order, axis=1)
-    channels = np.empty((time.shape[0], 2 + n_bands, n))
-    gaps = channels[:, 0]
-    gaps[:, 0] = phase[:, 0] + 1.0 - phase[:, -1]
-    gaps[:, 1:] = np.diff(phase, axis=1)
-    gaps *= n
+    gaps, (mag, code) = _phase_ring(time, period, mag, code)
+    channels = np.empty((time.shape[0], 2 + n_bands, time.shape[1]))
+    channels[:, 0] = gaps
     mean, std, channels[:, 1], member = _band_statistics(mag, code, n_bands)
     channels[:, 2:] = member
     return channels, _multiband_aux(mean, std, period)
+
+
+def _phase_ring(time, period, *values):
+    """Fold rows of segments into rings: the phase gaps, and ``values`` in phase order.
+
+    The gap of each point is to the previous one in phase, the first one's
+    round the ring from the last; gaps are in units of the mean gap (times
+    the number of points).
+    """
+    phase = np.mod((time - time[:, :1]) / period[:, None], 1.0)
+    order = np.argsort(phase, axis=1, kind="stable")
+    phase = np.take_along_axis(phase, order, axis=1)
+    gaps = np.empty_like(phase)
+    gaps[:, 0] = phase[:, 0] + 1.0 - phase[:, -1]
+    gaps[:, 1:] = np.diff(phase, axis=1)
+    gaps *= time.shape[1]
+    return gaps, [np.take_along_axis(v, order, axis=1) for v in values]
 
 
 def fold_segments(time, mag, period):
@@ -317,16 +326,9 @@ def fold_segments(time, mag, period):
     >>> channels[0, 0]
     array([1., 1., 1., 1.])
     """
-    n = time.shape[1]
-    phase = np.mod((time - time[:, :1]) / period[:, None], 1.0)
-    order = np.argsort(phase, axis=1, kind="stable")
-    phase = np.take_along_axis(phase, order, axis=1)
-    mag = np.take_along_axis(mag, order, axis=1)
-    channels = np.empty((time.shape[0], 2, n))
-    gaps = channels[:, 0]
-    gaps[:, 0] = phase[:, 0] + 1.0 - phase[:, -1]
-    gaps[:, 1:] = np.diff(phase, axis=1)
-    gaps *= n
+    gaps, (mag,) = _phase_ring(time, period, mag)
+    channels = np.empty((time.shape[0], 2, time.shape[1]))
+    channels[:, 0] = gaps
     mean = mag.mean(axis=1)
     std = mag.std(axis=1)
     np.subtract(mag, mean[:, None], out=channels[:, 1])
@@ -360,45 +362,47 @@ def thin_segments(segments, rng, max_fraction):
     """
     channels, aux = [], segments.aux.copy()
     for i, c in enumerate(segments.channels):
-        n = c.shape[1]
-        if c.shape[0] > N_CHANNELS:
-            channels.append(_thin_multiband(c, aux[i], rng, max_fraction))
-            continue
-        k = max(min(n, 3), n - int(rng.integers(0, int(max_fraction * n) + 1)))
-        if k == n:
+        thinned = _thin_ring(c[0], rng, max_fraction)
+        if thinned is None:
             channels.append(c)
             continue
-        keep = np.sort(rng.choice(n, k, replace=False))
-        # cum[j] = phase_j + 1 - phase_last, so differences of cum are phase differences.
-        cum = np.cumsum(c[0].astype(np.float64) / n)[keep]
-        gaps = np.empty(k)
-        gaps[1:] = np.diff(cum)
-        gaps[0] = cum[0] + 1.0 - cum[-1]
+        if c.shape[0] > N_CHANNELS:
+            channels.append(_thin_multiband(c, aux[i], *thinned))
+            continue
+        keep, gaps = thinned
         mag = c[1][keep].astype(np.float64) * segments.aux[i, 1] + segments.aux[i, 0]
         mean, std = mag.mean(), mag.std()
         scaled = (mag - mean) / std if std > 0 else mag - mean
-        channels.append(np.stack([gaps * k, scaled]).astype(np.float32))
+        channels.append(np.stack([gaps, scaled]).astype(np.float32))
         aux[i, 0], aux[i, 1] = mean, std
     return Segments(channels, aux, segments.star, segments.n_stars)
 
 
-def _thin_multiband(c, aux, rng, max_fraction):
-    """:func:`thin_segments` for one multi-band segment; ``aux`` (its row) is updated in place."""
-    n, n_bands = c.shape[1], c.shape[0] - N_CHANNELS
+def _thin_ring(gap_channel, rng, max_fraction):
+    """The points a thinned segment keeps and its merged phase gaps (units of the new mean gap),
+    or None when it keeps them all (see :func:`thin_segments`)."""
+    n = gap_channel.size
     k = max(min(n, 3), n - int(rng.integers(0, int(max_fraction * n) + 1)))
     if k == n:
-        return c
+        return None
     keep = np.sort(rng.choice(n, k, replace=False))
-    cum = np.cumsum(c[0].astype(np.float64) / n)[keep]
+    # cum[j] = phase_j + 1 - phase_last, so differences of cum are phase differences.
+    cum = np.cumsum(gap_channel.astype(np.float64) / n)[keep]
     gaps = np.empty(k)
     gaps[1:] = np.diff(cum)
     gaps[0] = cum[0] + 1.0 - cum[-1]
+    return keep, gaps * k
+
+
+def _thin_multiband(c, aux, keep, gaps):
+    """:func:`thin_segments` for one multi-band segment; ``aux`` (its row) is updated in place."""
+    n_bands = c.shape[0] - N_CHANNELS
     code = np.argmax(c[N_CHANNELS:], axis=0)
     mean, std = aux[:n_bands].astype(np.float64), aux[n_bands:2 * n_bands].astype(np.float64)
     raw = c[1].astype(np.float64) * np.where(std > 0, std, 1.0)[code] + mean[code]
     new_mean, new_std, scaled, member = _band_statistics(raw[None, keep], code[None, keep], n_bands)
     aux[:-1] = _multiband_aux(new_mean, new_std, np.ones(1))[0, :-1]  # the period (last) is unchanged
-    return np.concatenate([gaps[None] * k, scaled, member[0]]).astype(np.float32)
+    return np.concatenate([gaps[None], scaled, member[0]]).astype(np.float32)
 
 
 class Standardizer:
