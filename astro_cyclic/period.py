@@ -332,8 +332,7 @@ def _search(time, mag, err, *, band, method, min_period, max_period, samples_per
         power = lomb_scargle_power(time, mag, err, frequency, method, nterms=nterms)
     else:
         power = _multiband_power(time, mag, err, weights, groups, frequency, method, nterms)
-    peaks = _top_peaks(power, max(1, n_candidates))
-    candidates = frequency[peaks]
+    candidates = frequency[_top_peaks(power, max(1, n_candidates))]
     parts = [(time, mag, weights)] if groups is None else [(time[g], mag[g], weights[g]) for g in groups]
     step = frequency[1] - frequency[0]
     best = candidates[0]
@@ -342,9 +341,8 @@ def _search(time, mag, err, *, band, method, min_period, max_period, samples_per
     doubled = bool(check_double and _prefers_double(parts, best, origin=time[0]))
     if doubled:
         best = best / 2
-    return _Search(time=time, mag=mag, err=err, weights=weights, parts=parts, frequency=frequency, power=power,
-                   peaks=peaks, candidates=candidates, best=float(best), doubled=doubled, step=step,
-                   n_harmonics=n_harmonics, nterms=nterms, multiband=groups is not None)
+    return _Search(time=time, mag=mag, err=err, parts=parts, frequency=frequency, power=power,
+                   candidates=candidates, best=float(best), doubled=doubled, step=step, n_harmonics=n_harmonics)
 
 
 #: Cycles per day of the solar and the sidereal day: ground surveys sample at these, and their
@@ -528,16 +526,13 @@ def _best_harmonic_candidate(parts, candidates, n_harmonics, step):
     if n_params >= n_points:
         return candidates[0]
 
-    def chi2(frequencies):
-        return sum(_harmonic_chi2(t, m, w, frequencies, n_harmonics) for t, m, w in parts)
-
     # Gaussian BIC with the noise scale fitted too, n ln(chi2 / n) + k ln n; with equal
     # k for all candidates this ranks them by chi2, and it stays valid if k ever differs.
-    bic = n_points * np.log(chi2(candidates) / n_points) + n_params * np.log(n_points)
+    bic = n_points * np.log(_summed_chi2(parts, candidates, n_harmonics) / n_points) + n_params * np.log(n_points)
     best = candidates[int(np.argmin(bic))]
     fine = best + np.linspace(-step, step, 41)
     fine = fine[fine > 0]
-    return fine[int(np.argmin(chi2(fine)))]
+    return fine[int(np.argmin(_summed_chi2(parts, fine, n_harmonics)))]
 
 
 def _binned_rss(phase, mag, weights, n_bins):
