@@ -19,7 +19,7 @@ from ._threads import resolve_n_jobs, thread_limits
 from ._validation import check_fraction, check_number, validate_option
 from .nn._training import (combine_segments, plain_weights, resolve_device, segment_log_proba, train_network,
                            validate_lr_schedule)
-from .lightcurves import StarLightCurve, _collection_items, _position_id, as_light_curve
+from .lightcurves import StarLightCurve, _bands_of, _collection_items, _position_id, as_light_curve
 from .features.richards import RichardsFeatures
 from .model_selection import ValidationStars
 from .nn import build_network, validate_architecture
@@ -341,7 +341,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
 
         stars = self._prepare(light_curves)
         self.periods_ = periods_of(stars)
-        self.bands_ = _bands_of(stars)
+        self.bands_ = _bands_of([star.light_curve for star in stars])
         segments = self._fold(stars)
         train_stars, val_stars = self._split(y_idx, seed)
         in_train = np.isin(segments.star, train_stars)
@@ -647,15 +647,3 @@ def _jsonable(value):
     except TypeError:
         raise ValueError("class labels must be strings, integers, floats or booleans to be saved") from None
     return value
-
-
-def _bands_of(stars):
-    """The bands of the training stars, sorted: all multi-band, or () when all are single-band."""
-    banded = [star for star in stars if star.light_curve.band is not None]
-    if not banded:
-        return ()
-    if len(banded) < len(stars):
-        plain = next(star for star in stars if star.light_curve.band is None)
-        raise ValueError(f"{plain.light_curve.label} has no band labels while other stars have bands; give every "
-                         "star its bands, or train on one band (StarLightCurve.select_band)")
-    return tuple(sorted(set().union(*(star.light_curve.bands for star in banded))))

@@ -227,6 +227,22 @@ class StarLightCurve:
                    band=band[order])
 
 
+def _bands_of(light_curves):
+    """The bands of a set of light curves, sorted: () when all are single-band.
+
+    Mixing single- and multi-band light curves is an error naming a
+    single-band one: its magnitudes would be read as no band of the others.
+    """
+    banded = [lc for lc in light_curves if lc.band is not None]
+    if not banded:
+        return ()
+    if len(banded) < len(light_curves):
+        plain = next(lc for lc in light_curves if lc.band is None)
+        raise ValueError(f"{plain.label} has no band labels while other stars have bands; give every star its "
+                         "bands, or use one band (StarLightCurve.select_band)")
+    return tuple(sorted(set().union(*(lc.bands for lc in banded))))
+
+
 def _band_array(band, n, label):
     """Band names of ``n`` observations as a str array, or None; missing names are an error."""
     if band is None:

@@ -179,7 +179,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from .._validation import check_number
-from ..lightcurves import as_light_curves
+from ..lightcurves import _bands_of, as_light_curves
 from ..prepare import prepare_light_curves
 from ..period import PeriodSearch, frequency_grid, lomb_scargle_power, validate_period_method
 
@@ -646,11 +646,7 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
         if self.bands is not None:
             self.bands_ = tuple(str(b) for b in self.bands)
         else:
-            banded = [lc for lc in light_curves if lc.band is not None]
-            if banded and len(banded) < len(light_curves):
-                plain = next(lc for lc in light_curves if lc.band is None)
-                raise ValueError(f"{plain.label} has no band labels while other stars have bands")
-            self.bands_ = tuple(sorted(set().union(*(lc.bands for lc in banded))))
+            self.bands_ = _bands_of(light_curves)
         names = list(FEATURE_NAMES)
         if self.bands_:
             names = [f"{band}_{name}" for band in self.bands_ for name in FEATURE_NAMES]
