@@ -108,3 +108,15 @@ def _bands_argument(band, valid):
     if not bands:
         raise ValueError(f"band must name at least one of {', '.join(map(repr, valid))}")
     return (bands if len(bands) > 1 else bands[0]), bands
+
+
+def _star(photometry, *, multiband, period, star_id):
+    """One star from its ``(time, mag, err)`` per band: a multi-band light curve when the loader was asked
+    for several bands, else the single band's light curve without band labels."""
+    from ..lightcurves import StarLightCurve
+
+    if not multiband:
+        (arrays,) = photometry.values()
+        return StarLightCurve(*arrays, period=period, star_id=star_id)
+    return StarLightCurve.from_bands({band: tuple(arrays) for band, arrays in photometry.items()},
+                                     period=period, star_id=star_id)

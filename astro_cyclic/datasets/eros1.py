@@ -29,8 +29,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from .._validation import validate_option
-from ..lightcurves import StarLightCurve
-from ._base import _bands_argument, get_data_home
+from ._base import _bands_argument, _star, get_data_home
 from ._download import RemoteFile, ensure_files
 
 __all__ = ["EROS1_CLASSES", "EROS1_FILES", "EROS1_SOURCE", "load_eros1"]
@@ -180,11 +179,8 @@ def load_eros1(*, data_home=None, band="r", subset="all", min_quality=None, down
         for star_id, code, grade, period in rows:
             if any(star_id not in series[b] for b in bands):
                 raise ValueError(f"star {star_id!r} of {static_name} has no light curve in {series_name}")
-            if len(bands) == 1:
-                light_curves.append(StarLightCurve(*series[bands[0]][star_id], period=period, star_id=star_id))
-            else:
-                light_curves.append(StarLightCurve.from_bands({b: series[b][star_id] for b in bands},
-                                                              period=period, star_id=star_id))
+            light_curves.append(_star({b: series[b][star_id] for b in bands}, multiband=len(bands) > 1,
+                                      period=period, star_id=star_id))
             labels.append(EROS1_CLASSES[code])
             periods.append(period)
             star_ids.append(star_id)

@@ -31,8 +31,7 @@ import numpy as np
 from astropy.table import Table
 from sklearn.utils import Bunch
 
-from ..lightcurves import StarLightCurve
-from ._base import _bands_argument, _not_found, get_data_home
+from ._base import _bands_argument, _not_found, _star, get_data_home
 from ._download import RemoteFile, ensure_files
 
 __all__ = ["MACHO_CLASSES", "MACHO_SOURCE", "MACHO_FILES", "load_macho", "load_macho_catalog"]
@@ -276,11 +275,8 @@ def load_macho(*, data_home=None, band="r", download=False):
         valid = [float(row[f"period_{b}"]) for b in bands]
         period = next((p for p in valid if np.isfinite(p) and p > 0), np.nan)
         photometry = {b: _read_photometry(files[macho_id], macho_id, b) for b in bands}
-        period_arg = None if np.isnan(period) else period
-        if len(bands) == 1:
-            light_curves.append(StarLightCurve(*photometry[bands[0]], period=period_arg, star_id=macho_id))
-        else:
-            light_curves.append(StarLightCurve.from_bands(photometry, period=period_arg, star_id=macho_id))
+        light_curves.append(_star(photometry, multiband=len(bands) > 1, period=None if np.isnan(period) else period,
+                                  star_id=macho_id))
         codes.append(int(row["classification"]))
         periods.append(period)
         star_ids.append(macho_id)

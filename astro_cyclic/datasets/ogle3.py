@@ -41,8 +41,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from .._validation import validate_option
-from ..lightcurves import StarLightCurve
-from ._base import DatasetNotFoundError, _bands_argument
+from ._base import DatasetNotFoundError, _bands_argument, _star
 
 __all__ = ["OGLE3_SOURCE", "read_ogle3"]
 
@@ -251,14 +250,9 @@ def read_ogle3(folder, *, band="I", missing="warn"):
             continue
         period, subtype = periods.get(star_id, (np.nan, None))
         label = kind or subtype or folder.name
-        period_arg = None if np.isnan(period) else period
-        if len(bands) == 1:
-            light_curves.append(StarLightCurve(*_read_photometry(phot_folder / f"{star_id}.dat", star_id),
-                                               period=period_arg, star_id=star_id))
-        else:
-            light_curves.append(StarLightCurve.from_bands(
-                {b: tuple(_read_photometry(phot_folders[b] / f"{star_id}.dat", star_id)) for b in present[star_id]},
-                period=period_arg, star_id=star_id))
+        photometry = {b: _read_photometry(phot_folders[b] / f"{star_id}.dat", star_id) for b in present[star_id]}
+        light_curves.append(_star(photometry, multiband=len(bands) > 1, period=None if np.isnan(period) else period,
+                                  star_id=star_id))
         labels.append(label)
         star_periods.append(period)
         ids.append(star_id)
