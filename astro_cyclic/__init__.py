@@ -14,6 +14,7 @@ __version__ = "0.1.0.dev0"
 # prepared stars (cleaned, with their periods), periods, features, classifiers.
 _EXPORTS = {
     "LightCurveError": ".lightcurves",
+    "LightCurveWarning": ".lightcurves",
     "StarLightCurve": ".lightcurves",
     "as_light_curve": ".lightcurves",
     "as_light_curves": ".lightcurves",

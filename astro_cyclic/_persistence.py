@@ -32,7 +32,8 @@ import torch
 
 from ._atomic import write_atomically
 
-__all__ = ["CODEC_VERSION", "content_digest", "read_model_file", "write_model_file"]
+__all__ = ["CODEC_VERSION", "content_digest", "jsonable", "model_file_format", "params_from_json", "params_to_json",
+           "read_model_file", "write_model_file"]
 
 #: The version of the file layout this module writes.
 CODEC_VERSION = 2
@@ -101,6 +102,69 @@ def write_model_file(path, *, format, config, tensors, overwrite=False):
     write_atomically(path, save)
 
 
+def _load_payload(path):
+    """The raw content of a model file, or an error naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no model file at {path}")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises many kinds for truncated or foreign files
+        raise ValueError(f"{path} is not a readable astro_cyclic model file ({type(exc).__name__}: {exc})") \
+            from None
+
+
+def model_file_format(path):
+    """The estimator a model file holds (its ``format``, e.g. ``"astro_cyclic.CyclicClassifier"``).
+
+    Raises
+    ------
+    FileNotFoundError
+    ValueError
+        Naming the file, when it is not a readable astro_cyclic model file.
+    """
+    payload = _load_payload(path)
+    if not isinstance(payload, dict) or not str(payload.get("format", "")).startswith("astro_cyclic."):
+        raise ValueError(f"{path} is not an astro_cyclic model file")
+    return payload["format"]
+
+
+def params_to_json(params):
+    """An estimator's ``get_params(deep=False)`` as JSON takes it: a ``period_search`` as its parameters,
+    a ``class_weight`` dict as [label, weight] pairs (labels need not be strings); labels that JSON cannot
+    hold are an error."""
+    params = dict(params)
+    if params.get("period_search") is not None:
+        params["period_search"] = params["period_search"].get_params()
+    if isinstance(params.get("class_weight"), dict):
+        params["class_weight"] = {"__pairs__": jsonable([[k, v] for k, v in params["class_weight"].items()])}
+    return params
+
+
+def params_from_json(params):
+    """The inverse of :func:`params_to_json`."""
+    from .period import PeriodSearch
+
+    params = dict(params)
+    if params.get("period_search") is not None:
+        params["period_search"] = PeriodSearch(**params["period_search"])
+    if isinstance(params.get("class_weight"), dict) and "__pairs__" in params["class_weight"]:
+        params["class_weight"] = {k: v for k, v in params["class_weight"]["__pairs__"]}
+    return params
+
+
+def jsonable(value):
+    """``value`` with numpy scalars as Python ones, or a ValueError when JSON cannot hold it (a class label)."""
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    value = value.item() if isinstance(value, np.generic) else value
+    try:
+        json.dumps(value)
+    except TypeError:
+        raise ValueError("class labels must be strings, integers, floats or booleans to be saved") from None
+    return value
+
+
 def read_model_file(path, *, format):
     """Read and verify a model file written by :func:`write_model_file`.
 
@@ -116,14 +180,7 @@ def read_model_file(path, *, format):
         Naming the file: not a readable model file, another estimator's file,
         an unknown version, or a content that does not match its checksum.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no model file at {path}")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises many kinds for truncated or foreign files
-        raise ValueError(f"{path} is not a readable astro_cyclic model file ({type(exc).__name__}: {exc})") \
-            from None
+    payload = _load_payload(path)
     if not isinstance(payload, dict) or payload.get("format") != format:
         raise ValueError(f"{path} is not an astro_cyclic model file of a {format.rsplit('.', 1)[-1]}")
     version = payload.get("format_version")

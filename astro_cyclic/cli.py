@@ -107,6 +107,8 @@ def _write_demo_files(out, light_curves, labels, overwrite):
 
 #: Stars classified per call of the network: bounds memory and drives the progress bar.
 PREDICT_CHUNK = 256
+#: What `astro-cyclic fit --estimator` trains.
+FIT_ESTIMATORS = ("network", "hybrid", "rf")
 
 
 class _Problems:
@@ -239,9 +241,9 @@ def _predict_proba(clf, stars, quiet):
 
     parts = []
     with tqdm(total=len(stars), desc="classifying", unit="star", disable=quiet, file=sys.stderr) as bar:
-        for chunk in clf.iter_predict_proba([star.prepared for star in stars], chunk_size=PREDICT_CHUNK):
-            parts.append(chunk)
-            bar.update(len(chunk))
+        for start in range(0, len(stars), PREDICT_CHUNK):  # the network or the forest, a chunk at a time
+            parts.append(clf.predict_proba([star.prepared for star in stars[start:start + PREDICT_CHUNK]]))
+            bar.update(len(parts[-1]))
     return np.concatenate(parts)
 
 
@@ -258,16 +260,12 @@ def _star_table(stars):
 
 
 def _prediction_table(stars, classes, proba, model_path):
-    from . import __version__
+    """``predict_table``'s table, with the file each star came from."""
+    from ._classifier import prediction_table
 
-    table = _star_table(stars)
-    table["predicted_class"] = [str(v) for v in classes[np.argmax(proba, axis=1)]]
-    for j, label in enumerate(classes):
-        table[f"proba_{label}"] = proba[:, j]
-    table.meta.update({"model": str(model_path), "astro_cyclic_version": __version__,
-                       "description": "Per-star class probabilities from astro-cyclic predict; period in days, "
-                                      "period_source: table (--period-table), catalogue (the file's "
-                                      "metadata) or search"})
+    table = prediction_table([star.prepared for star in stars], classes, proba)
+    table.add_column([str(star.path) for star in stars], name="file", index=1)
+    table.meta["model"] = str(model_path)
     return table
 
 
@@ -338,12 +336,14 @@ def fit(args):
     """Train a network on labelled light-curve files and save it."""
     from collections import Counter
 
-    from . import CyclicClassifier
+    from . import CyclicClassifier, RichardsForestClassifier
     from .io import read_star_table, validate_output_path
     from .nn import validate_architecture
     from .period import PeriodSearch
 
     validate_architecture(args.architecture)  # before the files are read and their periods searched
+    if args.distributed and args.estimator == "rf":
+        raise ValueError("--distributed trains networks; the random forest (--estimator rf) uses --n-jobs")
     if args.distributed and "WORLD_SIZE" not in os.environ:
         raise ValueError("--distributed trains on the processes that torchrun starts; run it as torchrun "
                          "--nproc-per-node N -m astro_cyclic.cli fit ... --distributed")
@@ -351,12 +351,17 @@ def fit(args):
     labels = read_star_table(args.labels, args.class_column, id_column=args.table_id_column)
     periods = _catalogue_periods(args)
     search = _period_search(args)
-    clf = CyclicClassifier(args.architecture, segment_length=args.segment_length, max_epochs=args.epochs,
-                           batch_size=args.batch_size, train_split=args.validation_fraction or None,
-                           class_weight=None if args.class_weight == "none" else args.class_weight,
-                           period_search=search, min_points=args.min_points, device=args.device,
-                           random_state=args.seed, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1,
-                           distributed=args.distributed)
+    class_weight = None if args.class_weight == "none" else args.class_weight
+    if args.estimator == "rf":
+        clf = RichardsForestClassifier(class_weight=class_weight, period_search=search, min_points=args.min_points,
+                                       random_state=args.seed, n_jobs=args.n_jobs)
+    else:
+        clf = CyclicClassifier(args.architecture, segment_length=args.segment_length, max_epochs=args.epochs,
+                               batch_size=args.batch_size, train_split=args.validation_fraction or None,
+                               class_weight=class_weight, period_search=search, min_points=args.min_points,
+                               star_features="richards" if args.estimator == "hybrid" else None,
+                               device=args.device, random_state=args.seed, n_jobs=args.n_jobs,
+                               verbose=0 if args.quiet else 1, distributed=args.distributed)
     problems = _Problems()
     files = _input_files(args, problems)
     stars = _load_stars(args, files, problems, min_points=args.min_points, search=search or PeriodSearch(),
@@ -367,17 +372,37 @@ def fit(args):
     counts = ", ".join(f"{label} {n}" for label, n in sorted(Counter(y.tolist()).items()))
     # Under torchrun every process reads the files and trains; the first reports and writes.
     if _rank() == 0:
-        print(f"training {clf.architecture} on {len(stars)} stars ({counts})")
+        print(f"training {_describe(clf)} on {len(stars)} stars ({counts})")
     start = time.perf_counter()
     clf.fit([star.prepared for star in stars], y)
     seconds = time.perf_counter() - start
     if _rank() == 0:
         clf.save(model, overwrite=args.overwrite)
-        processes = f" on {clf.device_}" if not args.distributed else f", {_world_size()} processes"
-        print(f"trained in {seconds:.0f} s ({len(clf.history_)} epochs, best {clf.best_epoch_}{processes}); "
-              f"wrote {model}")
+        if args.estimator == "rf":
+            print(f"trained in {seconds:.0f} s ({clf.n_estimators} trees); wrote {model}")
+        else:
+            processes = f" on {clf.device_}" if not args.distributed else f", {_world_size()} processes"
+            print(f"trained in {seconds:.0f} s ({len(clf.history_)} epochs, best {clf.best_epoch_}{processes}); "
+                  f"wrote {model}")
     _leave_process_group()
     return problems.exit_status(len(files))
+
+
+def _describe(clf):
+    """How the messages name a model: its network (and "hybrid"), or the random forest."""
+    if not hasattr(clf, "architecture"):
+        return "random forest (Richards features)"
+    return f"{clf.architecture}{' hybrid (Richards features)' if clf.star_features is not None else ''}"
+
+
+def _load_model(path, device):
+    """The classifier a model file holds: a network (CyclicClassifier, the hybrid) or a random forest."""
+    from . import CyclicClassifier, RichardsForestClassifier
+    from ._persistence import model_file_format
+
+    if model_file_format(path) == "astro_cyclic.RichardsForestClassifier":
+        return RichardsForestClassifier.load(path)
+    return CyclicClassifier.load(path, device=device)
 
 
 def _rank():
@@ -400,11 +425,10 @@ def _leave_process_group():
 
 def predict(args):
     """Class probabilities for the stars in the given files, from a saved model."""
-    from . import CyclicClassifier
     from .period import PeriodSearch
 
     output = _checked_output(args.output, args.overwrite)
-    clf = CyclicClassifier.load(args.model, device=args.device).set_params(n_jobs=args.n_jobs)
+    clf = _load_model(args.model, args.device).set_params(n_jobs=args.n_jobs)
     periods = _catalogue_periods(args)
     problems = _Problems()
     files = _input_files(args, problems)
@@ -420,14 +444,14 @@ def evaluate(args):
     """Score a saved model on labelled light-curve files."""
     from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
-    from . import CyclicClassifier, __version__
+    from . import __version__
     from .io import read_star_table, write_atomically, write_table
     from .period import PeriodSearch
 
     output = _checked_output(args.output, args.overwrite, suffixes=(".json",))
     predictions = _checked_output(args.predictions, args.overwrite)
     labels = read_star_table(args.labels, args.class_column, id_column=args.table_id_column)
-    clf = CyclicClassifier.load(args.model, device=args.device).set_params(n_jobs=args.n_jobs)
+    clf = _load_model(args.model, args.device).set_params(n_jobs=args.n_jobs)
     periods = _catalogue_periods(args)
     problems = _Problems()
     files = _input_files(args, problems)
@@ -451,7 +475,7 @@ def evaluate(args):
     precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=names, zero_division=0)
     per_class = {name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)}
                  for name, p, r, f, n in zip(names, precision, recall, f1, support)}
-    print(f"{len(stars)} stars, {int(present.sum())} true classes; model {args.model} ({clf.architecture})")
+    print(f"{len(stars)} stars, {int(present.sum())} true classes; model {args.model} ({_describe(clf)})")
     print(f"per-star accuracy: {accuracy:.3f} (balanced {balanced:.3f})")
     if unseen:
         print(f"classes the model never saw (always counted wrong): {', '.join(unseen)}")
@@ -592,12 +616,12 @@ def _add_fit_parsers(sub):
     _add_overwrite_option(p, "an existing output file")
     p.set_defaults(func=period)
 
-    p = sub.add_parser("fit", help="train a network on labelled light-curve files and save it",
-                       description="Train a cyclic-permutation invariant network (or a baseline) on the stars of the "
-                                   "given files, labelled by a table of star ids and classes, and save it for "
+    p = sub.add_parser("fit", help="train a classifier on labelled light-curve files and save it",
+                       description="Train a cyclic-permutation invariant network (or a baseline network, the "
+                                   "hybrid, or the random forest on Richards features) on the stars of the given "
+                                   "files, labelled by a table of star ids and classes, and save it for "
                                    "astro-cyclic predict and evaluate. Periods come from --period-table, from the "
-                                   "files' metadata, or are searched. Only the networks can be saved; the random "
-                                   "forest on Richards features is available from Python.",
+                                   "files' metadata, or are searched.",
                        epilog="example: astro-cyclic fit lightcurves/ --labels classes.csv --model model.pt. "
                               + files_epilog)
     _add_input_options(p)
@@ -605,6 +629,10 @@ def _add_fit_parsers(sub):
     _add_period_search_options(p)
     g = p.add_argument_group("model")
     g.add_argument("--model", required=True, help="file to write the trained model to (e.g. model.pt)")
+    g.add_argument("--estimator", default="network", choices=list(FIT_ESTIMATORS),
+                   help="network (default: --architecture), hybrid (the network with the stars' Richards "
+                        "features among its inputs) or rf (random forest on Richards features, 500 trees; the "
+                        "network options do not apply)")
     _add_network_options(g)
     g.add_argument("--batch-size", type=_positive_int, default=64, help="segments per training batch (default 64)")
     g.add_argument("--validation-fraction", type=_fraction, default=0.2,

@@ -1,7 +1,6 @@
 """`CyclicClassifier`: raw light curves in, per-star class probabilities out."""
 
 import itertools
-import json
 import numbers
 import warnings
 
@@ -14,7 +13,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 
 from ._classifier import LightCurveClassifierMixin
-from ._persistence import read_model_file, write_model_file
+from ._persistence import jsonable, params_from_json, params_to_json, read_model_file, write_model_file
 from ._threads import resolve_n_jobs, thread_limits
 from ._validation import check_fraction, check_number, validate_option
 from .nn._training import (combine_segments, plain_weights, resolve_device, segment_log_proba, train_network,
@@ -26,7 +25,7 @@ from .nn import build_network, validate_architecture
 from .nn.registry import NETWORK_PARAMS, check_network_params
 from .period import PeriodSearch
 from .prepare import PreparedStar, periods_of, prepare_light_curves
-from .preprocess import Standardizer, n_channels, segment_light_curves, thin_segments
+from .preprocess import Segments, Standardizer, magnitude_columns, n_channels, segment_light_curves, thin_segments
 from .nn._ddp import resolve_distributed, validate_distributed
 
 __all__ = ["CyclicClassifier"]
@@ -73,6 +72,16 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         ``PeriodSearch()``).
     min_points : int, default 10
         Fewest usable points a light curve needs after cleaning.
+    apparent_magnitude : bool, default False
+        Give the network each segment's mean magnitude (one per band) as an
+        auxiliary input. Off, the classifier is exactly invariant to a constant
+        magnitude offset: a zero point (a lightkurve flux converted with zero
+        point 0, a normalised light curve) changes no probability, while the
+        magnitude scale of every band, the colours between bands and the period
+        still enter. Turn it on only when every star is on one photometric
+        system and its brightness carries information (a single survey of one
+        field, where apparent magnitude stands for distance or population);
+        the user guide's Inputs page says what it is worth on EROS-1.
     star_features : {None, "richards"} or RichardsFeatures, default None
         ``"richards"`` makes the hybrid model: the star's Richards et al. (2011)
         features (:func:`astro_cyclic.features.richards_features`, computed
@@ -184,14 +193,15 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, architecture="itcn", *, segment_length=200, period_search=None, min_points=10,
-                 star_features=None, thin_fraction=0.0, max_epochs=40, batch_size=64, learning_rate=0.005,
-                 lr_schedule="cosine", train_split=0.2, n_iter_no_change=20,
+                 apparent_magnitude=False, star_features=None, thin_fraction=0.0, max_epochs=40, batch_size=64,
+                 learning_rate=0.005, lr_schedule="cosine", train_split=0.2, n_iter_no_change=20,
                  class_weight=None, device="auto", random_state=None, n_jobs=None, verbose=0, distributed=False,
                  **module_params):
         self.architecture = architecture
         self.segment_length = segment_length
         self.period_search = period_search
         self.min_points = min_points
+        self.apparent_magnitude = apparent_magnitude
         self.star_features = star_features
         self.thin_fraction = thin_fraction
         self.max_epochs = max_epochs
@@ -250,7 +260,15 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
 
     def _input_segments(self, X):
         """The standardised segments of light curves ``X``, as the fitted network takes them."""
-        return self.standardizer_.transform(self._fold(self._prepare(X)))
+        return self.standardizer_.transform(self._network_aux(self._fold(self._prepare(X))))
+
+    def _network_aux(self, segments):
+        """``segments`` with the auxiliary inputs the network takes: without the mean magnitudes unless
+        ``apparent_magnitude`` (they are kept until here because thinning rebuilds magnitudes from them)."""
+        if self.apparent_magnitude:
+            return segments
+        keep = np.setdiff1d(np.arange(segments.aux.shape[1]), magnitude_columns(self.bands_))
+        return Segments(segments.channels, segments.aux[:, keep], segments.star, segments.n_stars)
 
     def _fold(self, stars):
         """Segments (unstandardised) of prepared stars."""
@@ -275,6 +293,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         for name in ("segment_length", "max_epochs", "batch_size", "n_iter_no_change"):
             check_number(getattr(self, name), name, min_val=1)
         check_number(self.min_points, "min_points", min_val=3)
+        validate_option(self.apparent_magnitude, (False, True), "apparent_magnitude")
         if not isinstance(self.star_features, RichardsFeatures):
             validate_option(self.star_features, STAR_FEATURES, "star_features (or a RichardsFeatures)")
         check_fraction(self.thin_fraction, "thin_fraction")
@@ -346,16 +365,16 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         train_stars, val_stars = self._split(y_idx, seed)
         in_train = np.isin(segments.star, train_stars)
         train = segments.subset(in_train, train_stars)
-        self.standardizer_ = Standardizer().fit(train)
+        self.standardizer_ = Standardizer().fit(self._network_aux(train))
         augment = None
         if self.thin_fraction:
             raw_train = train
             augment = lambda rng: self.standardizer_.transform(  # noqa: E731
-                thin_segments(raw_train, rng, self.thin_fraction))
-        train = self.standardizer_.transform(train)
+                self._network_aux(thin_segments(raw_train, rng, self.thin_fraction)))
+        train = self.standardizer_.transform(self._network_aux(train))
         val = None
         if val_stars is not None:
-            val = self.standardizer_.transform(segments.subset(~in_train, val_stars))
+            val = self.standardizer_.transform(self._network_aux(segments.subset(~in_train, val_stars)))
 
         y_train = y_idx[train_stars][train.star]
         class_weight = None
@@ -526,23 +545,19 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
             Naming the file, when it cannot be written; an existing file is kept.
         """
         check_is_fitted(self)
-        params = self.get_params(deep=False)
-        if params["period_search"] is not None:
-            params["period_search"] = params["period_search"].get_params()
+        params = params_to_json(self.get_params(deep=False))
         if isinstance(params["star_features"], RichardsFeatures):
             # Its cache folder (memory) belongs to this machine and changes no result: not saved.
             search = params["star_features"].period_search
             params["star_features"] = {"richards": {
                 "period_search": None if search is None else search.get_params(),
                 "min_points": params["star_features"].min_points}}
-        if isinstance(params["class_weight"], dict):
-            params["class_weight"] = {"__pairs__": _jsonable([[k, v] for k, v in params["class_weight"].items()])}
         if isinstance(params["train_split"], ValidationStars):
             params["train_split"] = {"validation_stars": np.asarray(params["train_split"].indices).tolist()}
         elif callable(params["train_split"]):
             # Another callable served training only and cannot be written as JSON: the file says so.
             params["train_split"] = {"callable": repr(params["train_split"])}
-        config = {"params": params, "classes": _jsonable(self.classes_.tolist()),
+        config = {"params": params, "classes": jsonable(self.classes_.tolist()),
                   "classes_dtype": self.classes_.dtype.str, "standardizer": self.standardizer_.to_dict(),
                   "bands": list(self.bands_),
                   "network_params": self.network_params_, "history": self.history_, "best_epoch": self.best_epoch_}
@@ -568,16 +583,12 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
 
     @classmethod
     def _from_config(cls, config, state_dict, device):
-        params = dict(config["params"])
-        if params["period_search"] is not None:
-            params["period_search"] = PeriodSearch(**params["period_search"])
+        params = params_from_json(config["params"])
         if isinstance(params["star_features"], dict):
             settings = params["star_features"]["richards"]
             search = settings["period_search"]
             params["star_features"] = RichardsFeatures(None if search is None else PeriodSearch(**search),
                                                        min_points=settings["min_points"])
-        if isinstance(params["class_weight"], dict) and "__pairs__" in params["class_weight"]:
-            params["class_weight"] = {k: v for k, v in params["class_weight"]["__pairs__"]}
         if "validation_fraction" in params:  # files written before train_split replaced it
             params["train_split"] = params.pop("validation_fraction") or None
         for name in NETWORK_PARAMS:  # files written before the hyper-parameters were spelt module__<name>
@@ -588,10 +599,22 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         if isinstance(params["train_split"], dict):
             stars = params["train_split"].get("validation_stars")
             params["train_split"] = None if stars is None else ValidationStars(stars)
+        # Files from before apparent_magnitude existed: their networks took the mean magnitudes.
+        params.setdefault("apparent_magnitude", True)
         params["device"] = device
         self = cls(**params)
         self.classes_ = np.asarray(config["classes"], dtype=np.dtype(config["classes_dtype"]))
         self.standardizer_ = Standardizer.from_dict(config["standardizer"])
+        # A NaN weight or a zero scale would load and answer NaN for every star: refused here instead.
+        scales = np.r_[self.standardizer_.gap_scale_, self.standardizer_.aux_scale_]
+        shifts = np.r_[self.standardizer_.gap_mean_, self.standardizer_.aux_mean_]
+        if not (np.all(np.isfinite(scales)) and np.all(scales > 0) and np.all(np.isfinite(shifts))):
+            raise ValueError("the input scaling (standardizer) has a non-finite or non-positive scale, or a "
+                             "non-finite mean")
+        bad = [name for name, tensor in state_dict.items()
+               if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all())]
+        if bad:
+            raise ValueError(f"the network weights {', '.join(bad)} are not finite")
         self.bands_ = tuple(config.get("bands", ()))  # files from before bands existed: single-band
         self.network_params_ = {k: v for k, v in config["network_params"].items() if v is not None}
         self.history_, self.best_epoch_ = config["history"], config["best_epoch"]
@@ -639,11 +662,3 @@ def _seed(random_state):
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(2**31 - 1))
     raise ValueError(f"random_state must be None, an int, a RandomState or a Generator, got {random_state!r}")
-
-
-def _jsonable(value):
-    try:
-        json.dumps(value)
-    except TypeError:
-        raise ValueError("class labels must be strings, integers, floats or booleans to be saved") from None
-    return value

@@ -1,16 +1,28 @@
-"""`RichardsForestClassifier`: the random-forest baseline on Richards et al. (2011) features."""
+"""`RichardsForestClassifier`: the random-forest baseline on Richards et al. (2011) features.
 
+Saved models hold the trees as plain arrays (each node's children, feature,
+threshold, ... and each node's class values) in the package's model-file codec
+(``_persistence.py``), not as a pickle: loading runs no code, and a file
+written with one scikit-learn version loads with another, because the trees
+are rebuilt through ``sklearn.tree._tree.Tree``'s documented state (the node
+fields the running scikit-learn knows, a field it lacks left at zero).
+"""
+
+import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from ._classifier import LightCurveClassifierMixin
+from ._persistence import jsonable, params_from_json, params_to_json, read_model_file, write_model_file
 from ._threads import thread_limits
 from .features import RichardsFeatures
 from .lightcurves import _collection_items
 from .prepare import periods_of, prepare_light_curves
 
 __all__ = ["RichardsForestClassifier"]
+
+_FILE_FORMAT = "astro_cyclic.RichardsForestClassifier"
 
 
 class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
@@ -137,3 +149,102 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         with thread_limits(self.n_jobs):
             return self.forest_.predict_proba(self.features_.transform(X))
+
+    def save(self, path, *, overwrite=False):
+        """Write the fitted forest to ``path`` (no pickle; see the module notes).
+
+        Parameters
+        ----------
+        path : str or path-like
+        overwrite : bool
+            Replace an existing file; without it an existing file is an error.
+
+        Raises
+        ------
+        FileExistsError
+        OSError
+            Naming the file, when it cannot be written; an existing file is kept.
+        """
+        check_is_fitted(self)
+        params = params_to_json(self.get_params(deep=False))
+        params["memory"] = None  # a cache folder of this machine; it changes no result
+        trees = [tree.tree_.__getstate__() for tree in self.forest_.estimators_]
+        config = {"params": params, "classes": jsonable(self.classes_.tolist()),
+                  "classes_dtype": self.classes_.dtype.str, "bands": list(self.features_.bands_),
+                  "n_features": int(self.forest_.n_features_in_),
+                  "node_fields": list(trees[0]["nodes"].dtype.names),
+                  "node_counts": [int(t["node_count"]) for t in trees],
+                  "max_depths": [int(t["max_depth"]) for t in trees]}
+        nodes = np.concatenate([t["nodes"] for t in trees])
+        tensors = {f"nodes.{field}": _tensor(nodes[field]) for field in config["node_fields"]}
+        tensors["values"] = _tensor(np.concatenate([t["values"] for t in trees]))
+        tensors["periods"] = _tensor(self.periods_)
+        write_model_file(path, format=_FILE_FORMAT, config=config, tensors=tensors, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path):
+        """Read a forest written by :meth:`save`.
+
+        Raises
+        ------
+        ValueError
+            Naming the file, when it is not a complete astro_cyclic forest file,
+            or its content does not match the checksum it was saved with.
+        """
+        config, tensors = read_model_file(path, format=_FILE_FORMAT)
+        try:
+            return cls._from_config(config, tensors)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ValueError(f"{path}: not a usable RichardsForestClassifier file "
+                             f"({type(exc).__name__}: {exc})") from None
+
+    @classmethod
+    def _from_config(cls, config, tensors):
+        from sklearn.tree import DecisionTreeClassifier
+        from sklearn.tree._tree import NODE_DTYPE, Tree
+
+        self = cls(**params_from_json(config["params"]))
+        self.classes_ = np.asarray(config["classes"], dtype=np.dtype(config["classes_dtype"]))
+        n_classes, n_features = self.classes_.size, int(config["n_features"])
+        self.features_ = RichardsFeatures(self.period_search, min_points=self.min_points,
+                                          bands=tuple(config["bands"])).fit([])
+        if self.features_.n_features_out_ != n_features:
+            raise ValueError(f"the file's trees take {n_features} features, its bands give "
+                             f"{self.features_.n_features_out_}")
+        values = tensors["values"].numpy()
+        if not np.all(np.isfinite(values)):
+            raise ValueError("the trees' class values are not finite")
+        fields = {name: tensors[f"nodes.{name}"].numpy() for name in config["node_fields"]}
+        self.forest_ = RandomForestClassifier(
+            n_estimators=self.n_estimators, max_features=self.max_features, min_samples_leaf=self.min_samples_leaf,
+            random_state=self.random_state, n_jobs=self.n_jobs)
+        self.forest_.estimators_ = []
+        start = 0
+        for count, depth in zip(config["node_counts"], config["max_depths"]):
+            nodes = np.zeros(count, dtype=NODE_DTYPE)
+            for name in NODE_DTYPE.names:
+                if name in fields:
+                    nodes[name] = fields[name][start:start + count]
+            tree = Tree(n_features, np.array([n_classes], dtype=np.intp), 1)
+            tree.__setstate__({"max_depth": depth, "node_count": count, "nodes": nodes,
+                               "values": np.ascontiguousarray(values[start:start + count])})
+            estimator = DecisionTreeClassifier(max_features=self.max_features,
+                                               min_samples_leaf=self.min_samples_leaf)
+            estimator.tree_, estimator.n_outputs_, estimator.n_features_in_ = tree, 1, n_features
+            estimator.classes_, estimator.n_classes_ = np.arange(n_classes), n_classes
+            self.forest_.estimators_.append(estimator)
+            start += count
+        if start != values.shape[0]:
+            raise ValueError(f"the node counts add up to {start}, the file holds {values.shape[0]} nodes")
+        self.forest_.estimator_ = DecisionTreeClassifier()
+        self.forest_.classes_, self.forest_.n_classes_ = np.arange(n_classes), n_classes
+        self.forest_.n_outputs_, self.forest_.n_features_in_ = 1, n_features
+        self.feature_names_ = self.features_.get_feature_names_out()
+        self.periods_ = tensors["periods"].numpy().astype(np.float64)
+        return self
+
+
+def _tensor(array):
+    import torch
+
+    return torch.from_numpy(np.ascontiguousarray(array))

@@ -10,6 +10,7 @@ nowhere else.
 """
 
 import numbers
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -20,6 +21,7 @@ from astropy.time import Time, TimeDelta
 __all__ = [
     "StarLightCurve",
     "LightCurveError",
+    "LightCurveWarning",
     "as_light_curve",
     "as_light_curves",
     "light_curves_from_table",
@@ -31,6 +33,15 @@ __all__ = [
 #: OGLE/EROS 99.0, ...). Values with ``abs(mag) >= 90`` are treated the same way,
 #: since no real magnitude is that large.
 DEFAULT_SENTINELS = (99.0, -99.0, 99.999, -99.999, 999.0, -999.0, 9999.0)
+#: Magnitudes. Smaller errors are raised to this: no photometry is that precise, and inverse-variance
+#: weights (1 / err**2) of smaller ones overflow or swamp every other point.
+MIN_ERROR = 1e-6
+#: Days (under a millisecond). Points of one band closer in time than this are one epoch, merged by cleaning:
+#: no exposure is shorter, and a near-zero phase gap or time difference is numerical noise downstream.
+MIN_TIME_STEP = 1e-8
+#: A time further than this many times the span of the central 80% of a star's times (at least a day) from
+#: their median is a sentinel or a typo (a 0 or -99 among Julian dates), not an observation.
+TIME_OUTLIER_FACTOR = 100
 
 _MAG_COLUMNS = ("mag", "magnitude", "MAG", "Mag", "vmag", "rmag", "imag")
 _FLUX_COLUMNS = ("flux", "FLUX", "pdcsap_flux", "sap_flux")
@@ -44,6 +55,10 @@ _MAG_PER_LN_FLUX = 2.5 / np.log(10.0)
 
 class LightCurveError(ValueError):
     """A light curve that cannot be used, with the star and the problem named."""
+
+
+class LightCurveWarning(UserWarning):
+    """Something in a light curve was set aside or changed on input, with the star and the reason named."""
 
 
 class StarLightCurve:
@@ -366,7 +381,27 @@ def _from_table(table, *, time_column, mag_column, flux_column, err_column, labe
             raise LightCurveError(f"{label}: column {mag_name!r} has unit {values.unit}, not magnitudes")
         return time, _column_values(values), err
     flux = _column_values(table[flux_name])
+    with np.errstate(invalid="ignore"):
+        unusable = np.isfinite(flux) & (flux <= 0)
+    if unusable.any():
+        warnings.warn(f"{label}: {unusable.sum()} of {flux.size} fluxes are zero or negative and have no "
+                      "magnitude; those points are left out", LightCurveWarning, stacklevel=4)
     return (time,) + flux_to_mag(flux, err)
+
+
+def _lightkurve_flagged(lc):
+    """Points of a lightkurve ``LightCurve`` whose ``quality`` has a bit of lightkurve's default bitmask.
+
+    lightkurve drops them itself when it reads a mission file (``quality_bitmask="default"``); a light
+    curve read with another bitmask, or built by hand, may still hold them.
+    """
+    if "quality" not in lc.colnames:
+        return None
+    from lightkurve.utils import KeplerQualityFlags, TessQualityFlags
+
+    mission = str((lc.meta or {}).get("MISSION", (lc.meta or {}).get("TELESCOP", ""))).upper()
+    bitmask = TessQualityFlags.DEFAULT_BITMASK if "TESS" in mission else KeplerQualityFlags.DEFAULT_BITMASK
+    return (np.ma.filled(np.ma.asarray(lc["quality"]), 0).astype(np.int64) & bitmask) != 0
 
 
 def _with_unit(column):
@@ -386,11 +421,12 @@ def _column_values(column):
 def flux_to_mag(flux, flux_err=None):
     """Convert fluxes (any positive unit) to magnitudes with zero point 0.
 
-    ``mag = -2.5 log10(flux)`` and ``err = 2.5 / ln(10) * flux_err / flux``. Only
-    the shape of a light curve matters to the classifier (segments are
-    normalised), so the zero point is irrelevant; the segment mean, one of the
-    auxiliary inputs, is then an instrumental magnitude. Non-positive fluxes have
-    no magnitude and become NaN, which cleaning removes.
+    ``mag = -2.5 log10(flux)`` and ``err = 2.5 / ln(10) * flux_err / flux``. The
+    classifiers are invariant to the zero point (a constant magnitude offset)
+    unless a :class:`~astro_cyclic.CyclicClassifier` is asked for
+    ``apparent_magnitude=True``, when these instrumental magnitudes must not be
+    mixed with calibrated ones. Non-positive fluxes have no magnitude and become
+    NaN, which cleaning removes.
     """
     flux = np.asarray(flux, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -493,6 +529,11 @@ def as_light_curve(obj, *, period=None, star_id=None, time_column="time", mag_co
         band = None
         if band_column is not None and band_column in obj.colnames:
             band = obj[band_column]
+        flagged = _lightkurve_flagged(obj) if is_lightkurve else None
+        if flagged is not None and flagged.any():
+            warnings.warn(f"{label}: {flagged.sum()} of {flagged.size} points have quality flags of lightkurve's "
+                          "default bitmask and are left out", LightCurveWarning, stacklevel=2)
+            mag = np.where(flagged, np.nan, mag)  # cleaning drops them, and counts them as not finite
         return StarLightCurve(time, mag, err, period=period, star_id=star_id, band=band)
     if isinstance(obj, (tuple, list)) and len(obj) in (2, 3) and not isinstance(obj[0], numbers.Number):
         return StarLightCurve(*obj, period=period, star_id=star_id)
@@ -605,10 +646,17 @@ def clean_light_curve(lc, *, min_points=10, sentinels=DEFAULT_SENTINELS):
     """Remove unusable points and return a time-sorted `StarLightCurve`.
 
     Points are dropped when a value is not finite, the error is not positive,
-    or the magnitude is a survey sentinel (one of ``sentinels``, or
-    ``abs(mag) >= 90``). Times are sorted; points at the same time (in the
-    same band) are merged into their inverse-variance weighted mean, since a
-    duplicated epoch would otherwise give a zero phase gap and double weight.
+    the magnitude is a survey sentinel (one of ``sentinels``, or
+    ``abs(mag) >= 90``) or the error is (``err >= 90``). Errors below
+    :data:`MIN_ERROR` (1e-6 mag) are raised to it. A time further from the
+    median time than :data:`TIME_OUTLIER_FACTOR` (100) times the span of the
+    central 80% of the times (at least one day) is a time sentinel (a 0 or
+    -99 among Julian dates): it is dropped with a :class:`LightCurveWarning`
+    naming the star, since one such point would stretch the period search over
+    millions of days. Times are sorted; points at the same time (in the same
+    band; less than :data:`MIN_TIME_STEP`, 1e-8 d, apart) are merged into
+    their inverse-variance weighted mean, since a duplicated epoch would
+    otherwise give a zero phase gap and double weight.
 
     Parameters
     ----------
@@ -634,53 +682,63 @@ def clean_light_curve(lc, *, min_points=10, sentinels=DEFAULT_SENTINELS):
     finite = np.isfinite(t) & np.isfinite(m) & np.isfinite(e)
     with np.errstate(invalid="ignore"):
         positive = e > 0
-        sentinel = np.isin(m, np.asarray(sentinels, float)) | (np.abs(m) >= 90)
+        sentinel = np.isin(m, np.asarray(sentinels, float)) | (np.abs(m) >= 90) | (e >= 90)
     keep = finite & positive & ~sentinel
+    outlier = np.zeros_like(keep)
+    if keep.any():
+        outlier[keep] = _time_outliers(t[keep])
+        keep &= ~outlier
     if keep.sum() < min_points:
         reasons = [f"{(~finite).sum()} not finite",
                    f"{(finite & ~positive).sum()} with error <= 0",
-                   f"{(finite & positive & sentinel).sum()} sentinel magnitudes"]
+                   f"{(finite & positive & sentinel).sum()} sentinel magnitudes or errors",
+                   f"{outlier.sum()} times far from the others"]
         raise LightCurveError(
             f"{lc.label}: only {keep.sum()} of {t.size} points are usable ({', '.join(reasons)}); "
             f"at least {min_points} are needed")
+    if outlier.any():
+        shown = ", ".join(f"{v:.10g}" for v in t[outlier][:5]) + (", ..." if outlier.sum() > 5 else "")
+        warnings.warn(f"{lc.label}: dropped {outlier.sum()} time(s) far from all the others ({shown}; the others "
+                      f"span {np.ptp(t[keep]):.6g} d about {np.median(t[keep]):.10g}): time sentinels?",
+                      LightCurveWarning, stacklevel=2)
     band = lc.band
-    t, m, e = t[keep], m[keep], e[keep]
-    if band is None:
-        order = np.argsort(t, kind="stable")
-        duplicated = np.any(t[1:] == t[:-1])
-    else:
-        names, code = np.unique(band[keep], return_inverse=True)
-        order = np.lexsort((code, t))  # by time, then band: a repeated epoch of one band lands side by side
-        code = code[order]
-        duplicated = np.any((t[order][1:] == t[order][:-1]) & (code[1:] == code[:-1]))
-    t, m, e = t[order], m[order], e[order]
-    if duplicated:
-        if band is None:
-            t, m, e = _merge_duplicate_times(t, m, e)
-        else:
-            t, m, e, code = _merge_duplicate_times(t, m, e, code)
-        if t.size < min_points:
-            raise LightCurveError(
-                f"{lc.label}: only {t.size} distinct times remain after merging duplicates; "
-                f"at least {min_points} are needed")
+    t, m, e = t[keep], m[keep], np.maximum(e[keep], MIN_ERROR)
+    names, code = (None, np.zeros(t.size, dtype=int)) if band is None else np.unique(band[keep], return_inverse=True)
+    n_kept = t.size
+    t, m, e, code = _merge_same_epochs(t, m, e, code)
+    if t.size < min_points:
+        raise LightCurveError(f"{lc.label}: only {t.size} distinct times remain after merging the {n_kept - t.size} "
+                              f"repeated epochs; at least {min_points} are needed")
     if np.ptp(m) == 0:
         raise LightCurveError(f"{lc.label}: all {m.size} magnitudes are equal ({m[0]}); a constant "
                               "light curve has no shape to classify")
     if np.ptp(t) == 0:
         raise LightCurveError(f"{lc.label}: all times are equal")
     return StarLightCurve(t, m, e, period=lc.period, star_id=lc.star_id,
-                          band=None if band is None else names[code])
+                          band=None if names is None else names[code])
 
 
-def _merge_duplicate_times(t, m, e, code=None):
-    """Merge points at one time (and, with ``code``, in one band) into their weighted mean, in time order."""
-    if code is None:
-        times, inverse = np.unique(t, return_inverse=True)
-    else:
-        keys, inverse = np.unique(np.stack([t, code]), axis=1, return_inverse=True)
-        times = keys[0]
-    w = 1.0 / e ** 2
-    wsum = np.bincount(inverse, weights=w)
-    mag = np.bincount(inverse, weights=w * m) / wsum
-    merged = (times, mag, 1.0 / np.sqrt(wsum))
-    return merged if code is None else merged + (keys[1].astype(int),)
+def _time_outliers(t):
+    """Times far from the bulk of ``t``: see :data:`TIME_OUTLIER_FACTOR`."""
+    if t.size < 5:
+        return np.zeros(t.size, dtype=bool)
+    low, median, high = np.percentile(t, [10, 50, 90])
+    return np.abs(t - median) > TIME_OUTLIER_FACTOR * max(high - low, 1.0)
+
+
+def _merge_same_epochs(t, m, e, code):
+    """Points of one band less than :data:`MIN_TIME_STEP` apart merged into their inverse-variance weighted
+    mean (at the group's first time); everything sorted by time, then band."""
+    order = np.lexsort((t, code))  # by band, then time: one band's repeated epochs side by side
+    t, m, e, code = t[order], m[order], e[order], code[order]
+    starts = np.r_[True, (np.diff(t) >= MIN_TIME_STEP) | (np.diff(code) != 0)]
+    if not starts.all():
+        group = np.cumsum(starts) - 1
+        # Weights relative to each group's smallest error: 1 / err**2 itself overflows for tiny errors.
+        smallest = np.minimum.reduceat(e, np.flatnonzero(starts))
+        w = (smallest[group] / e) ** 2
+        wsum = np.bincount(group, weights=w)
+        m = np.bincount(group, weights=w * m) / wsum
+        t, e, code = t[starts], smallest / np.sqrt(wsum), code[starts]
+    order = np.lexsort((code, t))
+    return t[order], m[order], e[order], code[order]

@@ -89,6 +89,12 @@ def _round_up_length(n):
     return -(-n >> shift) << shift
 
 
+#: Most trial frequencies a grid sized by ``samples_per_peak`` may have: ten times what a 27-year
+#: baseline searched down to 0.05 d needs. A longer grid means times that are not days (seconds), or a
+#: sentinel time, and would take gigabytes: it is refused. ``n_frequencies=`` sets a grid of any length.
+MAX_FREQUENCIES = 20_000_000
+
+
 def frequency_grid(time, *, min_period=0.05, max_period=None, samples_per_peak=5, n_frequencies=None):
     """Regular frequency grid for a light curve, in cycles per day.
 
@@ -113,6 +119,11 @@ def frequency_grid(time, *, min_period=0.05, max_period=None, samples_per_peak=5
     -------
     ndarray
         Frequencies, 1/day, increasing and evenly spaced (needed by the fast methods).
+
+    Raises
+    ------
+    ValueError
+        When ``samples_per_peak`` asks for more than :data:`MAX_FREQUENCIES`.
     """
     baseline = float(np.ptp(time))
     if baseline <= 0:
@@ -123,10 +134,19 @@ def frequency_grid(time, *, min_period=0.05, max_period=None, samples_per_peak=5
         raise ValueError(f"need 0 < min_period < max_period, got {min_period} and {max_period} days")
     f_min, f_max = 1.0 / max_period, 1.0 / min_period
     if n_frequencies is None:
-        n_frequencies = _round_up_length(int(np.ceil((f_max - f_min) * samples_per_peak * baseline)) + 1)
+        needed = (f_max - f_min) * samples_per_peak * baseline
+        if not needed <= MAX_FREQUENCIES:
+            raise ValueError(f"the times span {baseline:.6g} days: a search down to {min_period:g} d would need "
+                             f"{needed:.3g} trial frequencies, more than the {MAX_FREQUENCIES:.3g} allowed; are the "
+                             "times in days, and free of sentinel values? (n_frequencies= sets a grid of any length)")
+        n_frequencies = _round_up_length(int(np.ceil(needed)) + 1)
     if n_frequencies < 2:
         raise ValueError(f"the frequency grid needs at least 2 frequencies, got {n_frequencies}")
     return np.linspace(f_min, f_max, int(n_frequencies))
+
+
+#: Frequencies x points per block of :func:`_harmonic_chi2` (its arrays are about 12 floats per element).
+_CHI2_CHUNK_ELEMENTS = 1_000_000
 
 
 def _harmonic_chi2(time, mag, weights, frequencies, n_harmonics):
@@ -148,7 +168,14 @@ def _harmonic_chi2(time, mag, weights, frequencies, n_harmonics):
     -------
     ndarray, shape (m,)
     """
-    arg = 2 * np.pi * np.asarray(frequencies, float)[:, None] * (time - time[0])
+    frequencies = np.asarray(frequencies, float)
+    # The design matrices take (frequencies x points x coefficients) floats: in chunks of frequencies, so
+    # that a star of a million points needs tens of MB, not gigabytes.
+    chunk = max(1, _CHI2_CHUNK_ELEMENTS // time.size)
+    if frequencies.size > chunk:
+        return np.concatenate([_harmonic_chi2(time, mag, weights, frequencies[i:i + chunk], n_harmonics)
+                               for i in range(0, frequencies.size, chunk)])
+    arg = 2 * np.pi * frequencies[:, None] * (time - time[0])
     sw = np.sqrt(weights)
     design = np.empty((arg.shape[0], time.size, 2 * n_harmonics + 1))
     design[:, :, 0] = sw

@@ -137,7 +137,9 @@ def prepare_light_curve(light_curve, *, period_search=None, min_points=10, perio
         from .period import PeriodSearch
 
         period_search = PeriodSearch()
-    return PreparedStar(lc.with_period(period_search(lc)), "search", min_points)
+    # A found period is held to the same rules: on times rounded to 0.125 d (float32 Julian dates) the
+    # search finds rounding noise, and this says so instead of folding on it.
+    return PreparedStar(check_period(lc.with_period(period_search(lc)), "searched"), "search", min_points)
 
 
 #: A period is refused when it is more than this many times the light curve's time span (no cycle to

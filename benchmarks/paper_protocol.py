@@ -120,7 +120,8 @@ def _benchmark_models(args, feature_cache):
             # The iTCN with the star's Richards features among its auxiliary inputs.
             kwargs["star_features"] = RichardsFeatures(memory=feature_cache)
         models[name] = CyclicClassifier("itcn" if name == "hybrid" else name, device=args.device,
-                                        random_state=args.seed, **kwargs)
+                                        random_state=args.seed, apparent_magnitude=args.apparent_magnitude,
+                                        **kwargs)
     ensembles = {name: members for name, members in BENCHMARK_ENSEMBLES.items()
                  if all(member in models for member in members)}
     return models, ensembles
@@ -180,6 +181,9 @@ def build_parser():
                                                                   "stars (default 10)")
     p.add_argument("--n-stars", type=int, default=700, help="synthetic: number of stars (default 700)")
     p.add_argument("--seed", type=int, default=0, help="seed of the splits (and the synthetic survey)")
+    p.add_argument("--apparent-magnitude", action="store_true",
+                   help="give the networks the segments' mean magnitudes (CyclicClassifier(apparent_magnitude="
+                        "True)), as the committed red-band and ASAS tables were run")
     p.add_argument("--output", default="benchmarks/results", help="folder for the results "
                                                                   "(default benchmarks/results)")
     p.add_argument("--name", default=None, help="base name of the result files (default benchmark_DATASET)")

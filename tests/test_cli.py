@@ -108,6 +108,30 @@ def test_fit_trains_on_every_labelled_file(trained):
     assert (root / "model.pt").is_file()
 
 
+def test_the_forest_and_the_hybrid_fit_save_predict_and_evaluate_like_the_network(trained, capsys):
+    root, survey, _ = trained
+    common = [str(root / "lcs"), "--labels", str(root / "labels.csv"), "--period-table", str(root / "labels.csv"),
+              "-q"]
+    assert main(["fit", *common, "--estimator", "rf", "--model", str(root / "forest.pt")]) == 0
+    assert "training random forest (Richards features) on 24 stars" in capsys.readouterr().out
+    assert main(["predict", str(root / "lcs"), "--period-table", str(root / "labels.csv"), "--model",
+                 str(root / "forest.pt"), "-o", str(root / "forest.ecsv"), "-q"]) == 0
+    table = Table.read(root / "forest.ecsv")
+    assert table.colnames[:2] == ["star_id", "file"] and "proba_EA" in table.colnames
+    from astro_cyclic import RichardsForestClassifier
+
+    forest = RichardsForestClassifier.load(root / "forest.pt")
+    by_id = {lc.star_id: lc for lc in survey.light_curves}
+    expected = forest.predict_proba([by_id[i] for i in table["star_id"]])
+    np.testing.assert_allclose(np.column_stack([table["proba_EA"], table["proba_RRab"]]), expected, atol=1e-12)
+    assert main(["evaluate", *common, "--model", str(root / "forest.pt"), "-o", str(root / "forest.json")]) == 0
+    metrics = json.loads((root / "forest.json").read_text())
+    assert metrics["accuracy"] == 1.0 and set(metrics["per_class"]["EA"]) == {"precision", "recall", "f1", "support"}
+    assert main(["fit", *common, "--estimator", "hybrid", "--epochs", "1", "--segment-length", "32",
+                 "--model", str(root / "hybrid.pt")]) == 0
+    assert "training itcn hybrid (Richards features) on 24 stars" in capsys.readouterr().out
+
+
 def test_predict_writes_one_row_per_good_file_and_names_the_bad_ones(trained):
     root, survey, _ = trained
     (root / "bad").mkdir(exist_ok=True)
@@ -228,6 +252,25 @@ def test_period_recovers_known_sine_periods(tmp_path):
         assert row["period"] == pytest.approx(periods[row["star_id"]], rel=1e-3)
         assert row["false_alarm_probability"] < 1e-6 and row["flags"] == "chosen"
         assert len(row["other_periods"].split()) == 4
+
+
+def test_period_files_with_time_sentinels_or_seconds_do_not_stop_the_others(tmp_path, capsys):
+    """A 0 among Julian dates is dropped with a warning; times in seconds are refused with the file named;
+    the good files still get their periods (before, one such file took 23 GB and stopped the run)."""
+    rng = np.random.default_rng(4)
+    t = np.sort(2450000 + rng.uniform(0, 400, 150))
+    mag = 14 + 0.3 * np.sin(2 * np.pi * t / 0.61) + rng.normal(0, 0.03, t.size)
+    Table({"time": t, "mag": mag}).write(tmp_path / "good.csv")
+    Table({"time": np.r_[0.0, t], "mag": np.r_[14.0, mag]}).write(tmp_path / "sentinel.csv")
+    Table({"time": (t - t[0]) * 86400.0 * 20, "mag": mag}).write(tmp_path / "seconds.csv")
+    with pytest.warns(UserWarning, match="dropped 1 time\\(s\\) far from all the others \\(0;"):
+        code = main(["period", str(tmp_path / "good.csv"), str(tmp_path / "sentinel.csv"),
+                     str(tmp_path / "seconds.csv"), "-o", str(tmp_path / "periods.ecsv"), "-q"])
+    assert code == 1
+    assert "seconds.csv: star 'seconds': the times span" in capsys.readouterr().err
+    table = Table.read(tmp_path / "periods.ecsv")
+    assert table["star_id"].tolist() == ["good", "sentinel"]
+    np.testing.assert_allclose(table["period"], 0.61, rtol=1e-3)
 
 
 def test_period_reports_missing_inputs_and_empty_folders(tmp_path, capsys):

@@ -42,6 +42,14 @@ def test_fit_predict_in_user_labels(fitted, survey):
     np.testing.assert_allclose(fitted.periods_, survey.periods)  # catalogue periods were used
 
 
+def test_predict_table_is_predict_proba_with_the_star_and_its_period(fitted, survey):
+    table = fitted.predict_table(survey.light_curves[:5])
+    assert table["star_id"].tolist() == [str(lc.star_id) for lc in survey.light_curves[:5]]
+    proba = np.column_stack([table[f"proba_{c}"] for c in fitted.classes_])
+    np.testing.assert_array_equal(proba, fitted.predict_proba(survey.light_curves[:5]))
+    assert table.meta["model"] == "CyclicClassifier" and table["period_source"].tolist() == ["catalogue"] * 5
+
+
 def test_short_stars_are_classified(fitted, survey):
     short = [lc for lc in survey.light_curves if len(lc) < fitted.segment_length]
     assert len(short) > 10
@@ -220,10 +228,26 @@ def test_inputs_as_timeseries_and_lightkurve(fitted, survey):
     lk_lc.meta["PERIOD"] = lc.period
     expected = fitted.predict_proba([lc])
     np.testing.assert_allclose(fitted.predict_proba([ts]), expected, atol=1e-5)
-    # fluxes become magnitudes up to the zero point, which moves only the segment-mean auxiliary input
-    assert fitted.predict_proba([lk_lc]).shape == (1, 3)
+    # Fluxes become magnitudes with zero point 0 (about -15 mag here): the same star to the classifier,
+    # and so is a normalised light curve.
+    np.testing.assert_allclose(fitted.predict_proba([lk_lc]), expected, atol=1e-5)
+    np.testing.assert_allclose(fitted.predict_proba([lk_lc.normalize()]), expected, atol=1e-5)
     refit = CyclicClassifier(**SMALL).fit([lk_lc, ts] * 10, ["a", "b"] * 10)
     assert refit.classes_.tolist() == ["a", "b"]
+
+
+def test_a_constant_magnitude_offset_changes_nothing_unless_apparent_magnitude(fitted, survey):
+    """A zero point (+10 mag on every point) leaves the default model's probabilities as they are; with
+    apparent_magnitude=True the segment means are an input, and the same shift changes the answer."""
+    stars = survey.light_curves[:20]
+    shifted = [StarLightCurve(lc.time, lc.mag + 10.0, lc.err, period=lc.period, star_id=lc.star_id) for lc in stars]
+    np.testing.assert_allclose(fitted.predict_proba(shifted), fitted.predict_proba(stars), atol=1e-5)
+    assert fitted.standardizer_.aux_mean_.size == 2  # scale and log10 period; no mean magnitude
+    apparent = CyclicClassifier(apparent_magnitude=True, **SMALL).fit(survey.light_curves, survey.target)
+    assert apparent.standardizer_.aux_mean_.size == 3
+    assert np.abs(apparent.predict_proba(shifted) - apparent.predict_proba(stars)).max() > 1e-3
+    with pytest.raises(ValueError, match="apparent_magnitude must be one of False, True; got 'yes'"):
+        CyclicClassifier(apparent_magnitude="yes").fit(survey.light_curves, survey.target)
 
 
 def test_errors(fitted, survey):
@@ -345,7 +369,7 @@ def test_thinning_augmentation(survey, monkeypatch):
 def test_hybrid_with_richards_features(survey, tmp_path):
     clf = CyclicClassifier(star_features="richards", **(SMALL | {"max_epochs": 2}))
     clf.fit(survey.light_curves, survey.target)
-    assert clf.module_.hparams["n_aux"] == 3 + len(FEATURE_NAMES)
+    assert clf.module_.hparams["n_aux"] == 2 + len(FEATURE_NAMES)  # scale, log10 period, features
     proba = clf.predict_proba(survey.light_curves[:5])
     clf.save(tmp_path / "hybrid.pt")
     np.testing.assert_array_equal(CyclicClassifier.load(tmp_path / "hybrid.pt").predict_proba(survey.light_curves[:5]),
@@ -447,7 +471,7 @@ def test_multiband_pipeline_is_invariant_to_a_common_phase_shift_of_all_bands(tw
     """Every rotation of the ring of all bands' observations (the first k observations, whatever their band,
     moved a whole number of cycles later) leaves the probabilities unchanged."""
     data, clf = two_band
-    assert clf.bands_ == ("g", "r") and clf.module_.n_channels == 4
+    assert clf.bands_ == ("g", "r") and clf.module_.n_channels == 5  # gap, g and r magnitudes, g and r flags
     lc = next(lc for lc in data.light_curves if len(lc) < 80)
     expected = clf.predict_proba([lc])
     cycles = 3 * np.ceil((lc.time[-1] - lc.time[0]) / lc.period)
@@ -475,6 +499,20 @@ def test_multiband_model_takes_tables_with_a_band_column_and_stars_missing_a_ban
     loaded = CyclicClassifier.load(tmp_path / "two.pt")
     assert loaded.bands_ == ("g", "r")
     np.testing.assert_array_equal(loaded.predict_proba([lc]), clf.predict_proba([lc]))
+
+
+def test_multiband_model_is_invariant_to_a_common_zero_point_and_sees_colours(two_band):
+    """The same offset in every band changes nothing; an offset of one band (a colour) is an input."""
+    data, clf = two_band
+    stars = data.light_curves[:20]
+
+    def shifted(offsets):
+        return [StarLightCurve(lc.time, lc.mag + np.where(lc.band == "g", offsets[0], offsets[1]), lc.err,
+                               band=lc.band, period=lc.period) for lc in stars]
+
+    expected = clf.predict_proba(stars)
+    np.testing.assert_allclose(clf.predict_proba(shifted((7.0, 7.0))), expected, atol=1e-5)
+    assert np.abs(clf.predict_proba(shifted((1.0, 0.0))) - expected).max() > 1e-4
 
 
 def test_bands_are_never_mixed_silently(two_band, fitted, survey):

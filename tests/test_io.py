@@ -243,6 +243,41 @@ def test_a_failed_write_keeps_the_old_file_and_names_the_path(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["predictions.csv"]
 
 
+def test_a_writer_killed_mid_write_leaves_the_old_file_whole(tmp_path):
+    """kill -9 during ``write_table(..., overwrite=True)`` (what ``predict -o`` does): the old table reads back
+    whole, not truncated. Before, a killed write left 100 of 6,000 rows that read back without error."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "predictions.csv"
+    Table({"star_id": ["old"] * 6000, "class": ["RRab"] * 6000}).write(path)
+    before = path.read_bytes()
+    script = f"""
+import time
+from astropy.table import Table
+from astro_cyclic.io import write_atomically
+
+def slow(tmp):
+    with open(tmp, "w") as handle:
+        handle.write("star_id,class\\n" + "new,EA\\n" * 100)
+        handle.flush()
+        print("writing", flush=True)
+        time.sleep(60)
+
+write_atomically({str(path)!r}, slow)
+"""
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "writing"
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    time.sleep(0.1)
+    assert path.read_bytes() == before
+    # What a killed process cannot clean is a hidden temporary file beside it, never the table itself.
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == ["predictions.csv"]
+
+
 def test_output_folder_policy(tmp_path):
     from astro_cyclic.io import validate_output_folder
 

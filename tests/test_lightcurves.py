@@ -7,7 +7,8 @@ from astropy.table import QTable, Table
 from astropy.time import Time
 from astropy.timeseries import TimeSeries
 
-from astro_cyclic import LightCurveError, StarLightCurve, as_light_curve, as_light_curves, clean_light_curve
+from astro_cyclic import (LightCurveError, LightCurveWarning, StarLightCurve, as_light_curve, as_light_curves,
+                          clean_light_curve)
 from astro_cyclic.lightcurves import flux_to_mag
 
 
@@ -91,6 +92,29 @@ def test_lightkurve_lightcurve_as_is(arrays):
     np.testing.assert_allclose(norm.mag - norm.mag.mean(), lc.mag - lc.mag.mean(), atol=1e-10)
 
 
+def test_flux_table_with_negative_fluxes_warns_and_names_the_star(arrays):
+    t, _, _ = arrays
+    flux = np.full(t.size, 100.0)
+    flux[:3] = [-5.0, 0.0, -1.0]
+    with pytest.warns(LightCurveWarning, match="star 'F1': 3 of 40 fluxes are zero or negative"):
+        lc = as_light_curve(Table({"time": t, "flux": flux}), star_id="F1")
+    assert np.isnan(lc.mag[:3]).all() and np.isfinite(lc.mag[3:]).all()
+
+
+def test_lightkurve_quality_flags_of_the_default_bitmask_are_left_out(arrays):
+    lk = pytest.importorskip("lightkurve")
+    t, mag, _ = arrays
+    flux = 10 ** (-0.4 * (mag - 15))
+    quality = np.zeros(t.size, dtype=int)
+    quality[[0, 5]] = 1  # attitude tweak: in Kepler's default bitmask
+    quality[7] = 2 ** 13  # cosmic ray in collateral data: not in the default bitmask, kept as lightkurve keeps it
+    lc_lk = lk.LightCurve(time=t, flux=flux, flux_err=0.01 * flux, quality=quality)
+    with pytest.warns(LightCurveWarning, match="2 of 40 points have quality flags"):
+        lc = as_light_curve(lc_lk, star_id="K1")
+    assert np.isnan(lc.mag[[0, 5]]).all() and np.isfinite(np.delete(lc.mag, [0, 5])).all()
+    assert len(clean_light_curve(lc)) == 38
+
+
 def test_lightkurve_without_errors_gets_uniform_errors(arrays):
     lk = pytest.importorskip("lightkurve")
     t, mag, _ = arrays
@@ -148,9 +172,44 @@ def test_duplicate_times_are_merged_by_weight():
     assert lc.mag[1] == pytest.approx(3.0) and lc.err[1] == pytest.approx(1 / np.sqrt(2))
 
 
+def test_time_sentinels_are_dropped_with_a_warning_naming_the_star():
+    """One time of 0 or -99 among Julian dates would stretch the period search over 2.4 million days."""
+    rng = np.random.default_rng(3)
+    t = np.sort(2450000 + rng.uniform(0, 1000, 60))
+    mag = 15 + 0.3 * np.sin(2 * np.pi * t / 0.7)
+    bad = StarLightCurve(np.r_[0.0, t, -99.0], np.r_[15.0, mag, 15.0], star_id="JD-1")
+    with pytest.warns(LightCurveWarning, match=r"star 'JD-1': dropped 2 time\(s\) far from all the others \(0, -99;"):
+        lc = clean_light_curve(bad)
+    np.testing.assert_array_equal(lc.time, t)
+    # A season observed years after the rest is not an outlier.
+    late = np.r_[t, t[-1] + 7300.0]
+    assert len(clean_light_curve(StarLightCurve(late, np.r_[mag, 15.0]))) == late.size
+
+
+def test_duplicate_times_out_of_order_are_merged():
+    """Found by tests/test_properties.py: duplicates not adjacent in the input order were kept, with zero gaps."""
+    lc = clean_light_curve(StarLightCurve([1.0, 0, 1, 0, 1], [15.0, 15.8, 15.8, 15.8, 15.8], [0.02] * 5),
+                           min_points=2)
+    np.testing.assert_array_equal(lc.time, [0, 1])
+    assert lc.mag[1] == pytest.approx((15.0 + 15.8 + 15.8) / 3)
+
+
+def test_extreme_errors_give_finite_merged_points():
+    """Duplicate epochs with errors near the float64 limits merged to NaN magnitudes or zero/infinite errors."""
+    t = np.array([0.0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9])
+    mag = np.array([15.0, 15.1, 15.2, 15.3, 15.1, 15.0, 15.2, 15.4, 15.0, 15.1, 15.3, 15.2])
+    for tiny, huge in [(1e-160, 1e160), (1e-300, 1e300), (5e-324, 1e308)]:
+        err = np.array([0.1, tiny, tiny, huge, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
+        lc = clean_light_curve(StarLightCurve(t, mag, err), min_points=5)
+        assert np.all(np.isfinite(lc.mag)) and np.all(np.isfinite(lc.err)) and np.all(lc.err > 0)
+        assert lc.time.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]  # the huge error is a sentinel: dropped
+        assert lc.mag[1] == pytest.approx(15.15) and lc.mag[2] == pytest.approx(15.1)
+
+
 @pytest.mark.parametrize("mag, err, match", [
     (np.full(20, np.nan), np.full(20, 0.1), "only 0 of 20 points.*20 not finite"),
     (np.linspace(14, 15, 20), np.zeros(20), "only 0 of 20.*20 with error <= 0"),
+    (np.linspace(14, 15, 20), np.full(20, 99.999), "only 0 of 20.*20 sentinel magnitudes or errors"),
     (np.linspace(14, 15, 4), np.full(4, 0.1), "only 4 of 4"),
     (np.full(20, 15.0), np.full(20, 0.1), "all 20 magnitudes are equal"),
 ])

@@ -3,7 +3,8 @@ import pytest
 from sklearn.base import clone
 
 from astro_cyclic import PERIOD_METHODS, PeriodSearch, StarLightCurve, find_period
-from astro_cyclic.period import _harmonic_chi2, _round_up_length, frequency_grid, validate_period_method
+from astro_cyclic.period import (MAX_FREQUENCIES, _harmonic_chi2, _round_up_length, frequency_grid,
+                                 validate_period_method)
 
 
 def survey_times(rng, n, baseline=400.0):
@@ -78,6 +79,32 @@ def test_frequency_grid():
         frequency_grid(np.array([1.0, 1.0]))
     with pytest.raises(ValueError, match="min_period < max_period"):
         frequency_grid(np.array([0.0, 10.0]), min_period=20.0)
+
+
+def test_a_grid_too_long_for_days_is_refused_before_any_memory_is_taken():
+    """Times in seconds given as days (a 1e6-day span) asked for 1e8 frequencies and 9.6 GB; now an error."""
+    seconds = np.linspace(0.0, 86400.0 * 12, 300)
+    with pytest.raises(ValueError, match="the times span 1.0368e\\+06 days: .* more than the 2e\\+07 allowed; are "
+                                         "the times in days"):
+        frequency_grid(seconds)
+    rng = np.random.default_rng(0)
+    lc = StarLightCurve(seconds, 15 + 0.1 * rng.normal(size=seconds.size), star_id="SEC-1")
+    with pytest.raises(ValueError, match="star 'SEC-1': the times span"):
+        PeriodSearch()(lc)
+    # The longest real baselines pass: 30 years down to 0.05 d.
+    assert frequency_grid(np.array([0.0, 30 * 365.25])).size < MAX_FREQUENCIES
+    # An explicit grid length is the user's choice.
+    assert frequency_grid(seconds, n_frequencies=10).size == 10
+
+
+def test_harmonic_chi2_in_chunks_is_the_same_for_many_points(monkeypatch):
+    rng = np.random.default_rng(2)
+    t = np.sort(rng.uniform(0, 300, 500))
+    mag = np.sin(2 * np.pi * t / 3.1) + rng.normal(0, 0.1, t.size)
+    freqs = np.linspace(0.1, 2.0, 37)
+    whole = _harmonic_chi2(t, mag, np.ones(t.size), freqs, 3)
+    monkeypatch.setattr("astro_cyclic.period._CHI2_CHUNK_ELEMENTS", 5 * t.size)  # 5 frequencies a block
+    np.testing.assert_allclose(_harmonic_chi2(t, mag, np.ones(t.size), freqs, 3), whole, rtol=1e-12)
 
 
 def test_validate_method():

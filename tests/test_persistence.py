@@ -83,6 +83,20 @@ def test_files_from_before_module_params_load_with_the_same_network(model_and_st
     np.testing.assert_array_equal(old.predict_proba(stars), clf.predict_proba(stars))
 
 
+def test_files_from_before_apparent_magnitude_load_with_the_mean_magnitude_input(tmp_path):
+    """Networks saved before the parameter existed took the segments' mean magnitudes: they load so."""
+    data = make_periodic_variables(30, classes=["RRab", "EA"], n_points=(40, 120), random_state=0)
+    clf = CyclicClassifier(module__hidden=4, module__depth=2, max_epochs=1, segment_length=50, random_state=0,
+                           apparent_magnitude=True).fit(data.light_curves, data.target)
+    config = dict(read_model_file_config(clf, tmp_path))
+    config["params"] = {k: v for k, v in config["params"].items() if k != "apparent_magnitude"}
+    state = torch.load(tmp_path / "model.pt", weights_only=True)["tensors"]
+    write_model_file(tmp_path / "old.pt", format="astro_cyclic.CyclicClassifier", config=config, tensors=state)
+    old = CyclicClassifier.load(tmp_path / "old.pt")
+    assert old.apparent_magnitude is True
+    np.testing.assert_array_equal(old.predict_proba(data.light_curves), clf.predict_proba(data.light_curves))
+
+
 def read_model_file_config(clf, folder):
     clf.save(folder / "model.pt")
     return read_model_file(folder / "model.pt", format="astro_cyclic.CyclicClassifier")[0]
@@ -101,6 +115,32 @@ def test_bad_configurations_name_the_file(tmp_path):
         read_model_file(path, format="astro_cyclic.CyclicClassifier")
     with pytest.raises(ValueError, match="not an astro_cyclic model file of a RichardsForestClassifier"):
         read_model_file(path, format="astro_cyclic.RichardsForestClassifier")
+
+
+def test_files_that_would_answer_nan_are_refused(model_and_stars, tmp_path):
+    """A NaN weight or a zero input scale, even under a matching checksum, is refused with the file named."""
+    clf, _ = model_and_stars
+    config = read_model_file_config(clf, tmp_path)
+    tensors = torch.load(tmp_path / "model.pt", weights_only=True)["tensors"]
+    name = next(iter(tensors))
+    nan_weight = dict(tensors) | {name: torch.full_like(tensors[name], float("nan"))}
+    write_model_file(tmp_path / "nan.pt", format="astro_cyclic.CyclicClassifier", config=config, tensors=nan_weight)
+    with pytest.raises(ValueError, match=f"nan.pt: not a usable .*the network weights {name} are not finite"):
+        CyclicClassifier.load(tmp_path / "nan.pt")
+    zero_scale = dict(config)
+    n_aux = len(config["standardizer"]["aux_scale"])
+    zero_scale["standardizer"] = dict(config["standardizer"], aux_scale=[0.0] * n_aux)
+    write_model_file(tmp_path / "zero.pt", format="astro_cyclic.CyclicClassifier", config=zero_scale, tensors=tensors)
+    with pytest.raises(ValueError, match="zero.pt: not a usable .*non-positive scale"):
+        CyclicClassifier.load(tmp_path / "zero.pt")
+    unknown = dict(config, params=dict(config["params"], colour_channels=True))
+    write_model_file(tmp_path / "unknown.pt", format="astro_cyclic.CyclicClassifier", config=unknown, tensors=tensors)
+    with pytest.raises(ValueError, match="unknown.pt: not a usable .*colour_channels"):
+        CyclicClassifier.load(tmp_path / "unknown.pt")
+    missing = {k: v for k, v in config.items() if k != "classes"}
+    write_model_file(tmp_path / "missing.pt", format="astro_cyclic.CyclicClassifier", config=missing, tensors=tensors)
+    with pytest.raises(ValueError, match="missing.pt: not a usable .*KeyError: 'classes'"):
+        CyclicClassifier.load(tmp_path / "missing.pt")
 
 
 def test_writes_are_atomic_and_name_the_path(model_and_stars, tmp_path):

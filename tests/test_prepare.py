@@ -118,6 +118,9 @@ def test_float32_julian_dates_cannot_carry_a_short_period():
     with pytest.raises(LightCurveError, match="the 1 d its times are rounded to"):
         prepare_light_curve(whole_days)
     assert prepare_light_curve(whole_days.with_period(20.0)).period == 20.0
+    # Without a catalogue period the search found rounding noise (0.134 d for this 0.643 d star): now refused.
+    with pytest.raises(LightCurveError, match="star 'f32': its searched period, .* is less than 10 times the 0.25 d"):
+        prepare_light_curve(lc.with_period(None))
 
 
 def test_fine_irregular_sampling_over_a_long_span_is_not_taken_for_rounding():

@@ -126,10 +126,11 @@ def test_multiband_segments_standardise_each_band_and_flag_it():
     seg = segment_light_curves([lc], [lc.period], 200, bands=["b", "r"])
     c, aux = seg.channels[0], seg.aux[0]
     assert c.shape == (n_channels(["b", "r"]), 60) and aux.shape == (n_aux(["b", "r"]),) == (6,)
-    is_b = c[2] == 1
-    assert np.array_equal(c[2] + c[3], np.ones(60))  # every observation in exactly one band
-    for rows in (is_b, ~is_b):  # standardised within its band
-        assert abs(c[1][rows].mean()) < 1e-5 and c[1][rows].std() == pytest.approx(1, abs=1e-5)
+    is_b = c[3] == 1
+    assert np.array_equal(c[3] + c[4], np.ones(60))  # every observation in exactly one band
+    for row, rows in ((1, is_b), (2, ~is_b)):  # each band's own magnitude row, standardised within the band
+        assert abs(c[row][rows].mean()) < 1e-5 and c[row][rows].std() == pytest.approx(1, abs=1e-5)
+        assert not c[row][~rows].any()  # and 0 at the other band's observations
     blue, red = lc.mag[lc.band == "b"], lc.mag[lc.band == "r"]
     np.testing.assert_allclose(aux, [blue.mean(), red.mean(), blue.std(), red.std(), blue.mean() - red.mean(),
                                      np.log10(0.7)], rtol=1e-5)
@@ -142,7 +143,7 @@ def test_a_band_missing_from_a_star_is_nan_in_its_aux_and_zero_in_its_flag():
     lc = _two_band_star().select_band("r")
     lc = StarLightCurve(lc.time, lc.mag, lc.err, band=np.full(len(lc), "r"), period=0.7)
     seg = segment_light_curves([lc], [0.7], 200, bands=["b", "r"])
-    assert not seg.channels[0][2].any() and np.isnan(seg.aux[0][[0, 2, 4]]).all()
+    assert not seg.channels[0][[1, 3]].any() and np.isnan(seg.aux[0][[0, 2, 4]]).all()
     standardized = Standardizer().fit(segment_light_curves([_two_band_star()], [0.7], 200, bands=["b", "r"]))
     assert np.isfinite(standardized.transform(seg).aux).all()
     with pytest.raises(ValueError, match="band\\(s\\) r, which the model does not know"):
@@ -156,11 +157,12 @@ def test_thinning_a_multiband_segment_restandardises_each_band():
     seg = segment_light_curves([lc], [0.7], 200, bands=["b", "r"])
     thin = thin_segments(seg, np.random.default_rng(0), 0.5)
     c, aux = thin.channels[0], thin.aux[0]
-    assert c.shape[1] < 120 and np.array_equal(c[2] + c[3], np.ones(c.shape[1]))
+    assert c.shape[1] < 120 and np.array_equal(c[3] + c[4], np.ones(c.shape[1]))
     assert c[0].sum() == pytest.approx(c.shape[1], rel=1e-5)  # the gaps still close the ring
-    for k in (2, 3):
-        rows = c[k] == 1
-        assert abs(c[1][rows].mean()) < 1e-5
+    for row, flag in ((1, 3), (2, 4)):
+        rows = c[flag] == 1
+        assert abs(c[row][rows].mean()) < 1e-5 and c[row][rows].std() == pytest.approx(1, abs=1e-4)
+        assert not c[row][~rows].any()
     np.testing.assert_allclose(aux[4], aux[0] - aux[1], rtol=1e-5)
     assert aux[5] == seg.aux[0][5]  # the period is kept exactly
     assert thin_segments(seg, np.random.default_rng(0), 0.0).channels[0] is seg.channels[0]

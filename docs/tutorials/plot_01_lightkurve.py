@@ -6,8 +6,8 @@ Classify lightkurve light curves with a fitted model
 ground-based photometry in Python. A ``lightkurve.LightCurve`` is an astropy
 `~astropy.timeseries.TimeSeries` with ``time``, ``flux`` and ``flux_err``
 columns, and :class:`~astro_cyclic.CyclicClassifier` takes it as it is: the
-fluxes become magnitudes (the zero point does not matter, since every segment
-is normalised) and a period stored in ``meta["period"]`` travels with it.
+fluxes become magnitudes (the zero point does not matter: the classifier is
+invariant to a constant magnitude offset) and a period stored in ``meta["period"]`` travels with it.
 
 This tutorial trains a small iTCN on the built-in synthetic survey, saves it,
 loads it back, and classifies ``LightCurve`` objects built from arrays (so it

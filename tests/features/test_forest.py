@@ -81,3 +81,34 @@ def test_dict_class_weight_uses_labels(survey):
     clf = RichardsForestClassifier(n_estimators=5, class_weight={"EA": 2.0, "RRab": 1.0, "DSCT": 1.0},
                                    period_search=FAST, random_state=0).fit(X, y)
     assert clf.forest_.class_weight == {1: 2.0, 2: 1.0, 0: 1.0}
+
+
+def test_save_and_load_without_pickle_predict_the_same(survey, tmp_path):
+    X, y = survey.light_curves, survey.target
+    clf = RichardsForestClassifier(n_estimators=15, period_search=FAST, random_state=0,
+                                   class_weight={"EA": 2.0}).fit(X[:60], y[:60])
+    path = tmp_path / "forest.pt"
+    clf.save(path)
+    loaded = RichardsForestClassifier.load(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X[60:]), clf.predict_proba(X[60:]))
+    assert loaded.get_params()["class_weight"] == {"EA": 2.0} and loaded.classes_.tolist() == clf.classes_.tolist()
+    np.testing.assert_array_equal(loaded.periods_, clf.periods_)
+    assert clone(loaded).get_params(deep=False).keys() == clf.get_params(deep=False).keys()
+    assert loaded.period_search.get_params() == FAST.get_params() and loaded.n_estimators == 15
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        clf.save(path)
+    # The codec's checksum guards forests as it guards networks.
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (tmp_path / "bad.pt").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="bad.pt"):
+        RichardsForestClassifier.load(tmp_path / "bad.pt")
+
+
+def test_a_multiband_forest_round_trips_with_its_bands(tmp_path):
+    data = make_periodic_variables(30, classes=["RRab", "EA"], bands=("g", "r"), random_state=1)
+    clf = RichardsForestClassifier(n_estimators=10, period_search=FAST, random_state=0)
+    clf.fit(data.light_curves, data.target).save(tmp_path / "two.pt")
+    loaded = RichardsForestClassifier.load(tmp_path / "two.pt")
+    assert loaded.features_.bands_ == ("g", "r") and list(loaded.feature_names_) == list(clf.feature_names_)
+    np.testing.assert_array_equal(loaded.predict_proba(data.light_curves), clf.predict_proba(data.light_curves))
