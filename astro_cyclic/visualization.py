@@ -3,7 +3,9 @@
 Every function draws on ``ax`` and returns what it drew on: one
 `~matplotlib.axes.Axes`, or, for the figures with several panels, a NumPy
 array of them (``ax`` is then a sequence of that many Axes). With
-``ax=None`` a new figure is made with `matplotlib.pyplot`.
+``ax=None`` a new figure is made with `matplotlib.pyplot`, with matplotlib's
+constrained layout, so that titles, labels, legends and colour bars of a
+figure made here neither overlap nor fall outside it.
 
 * :func:`plot_folded`: a phase-folded light curve, optionally with one of
   the segments the network classifies highlighted.
@@ -11,6 +13,9 @@ array of them (``ax`` is then a sequence of that many Axes). With
   folded light curve, and its two input channels in phase order.
 * :func:`plot_periodogram`: the Lomb-Scargle periodogram of the package's
   period search, the period it chose, and that period's aliases [2]_.
+* :func:`plot_classification`: one star as a person checks its class: the
+  folded light curve, the class probabilities and the periodogram with the
+  period candidates.
 * :func:`plot_confusion_matrix`: counts, coloured by counts or by the
   fraction of each true class.
 * :func:`plot_invariance` (numbers from :func:`invariance_curves`): the
@@ -36,6 +41,7 @@ import numpy as np
 __all__ = [
     "PERIODOGRAM_ALIASES",
     "invariance_curves",
+    "plot_classification",
     "plot_confusion_matrix",
     "plot_folded",
     "plot_invariance",
@@ -74,7 +80,8 @@ def _axes(ax):
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots()
+        # A layout engine: titles, labels and colour bars of a figure made here never overlap or clip.
+        _, ax = plt.subplots(layout="constrained")
         return ax
     from matplotlib.axes import Axes
 
@@ -88,7 +95,7 @@ def _axes_array(ax, n, what, figsize, sharex=False):
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, axes = plt.subplots(n, 1, figsize=figsize, sharex=sharex, squeeze=False)
+        _, axes = plt.subplots(n, 1, figsize=figsize, sharex=sharex, squeeze=False, layout="constrained")
         return axes[:, 0]
     from matplotlib.axes import Axes
 
@@ -138,7 +145,7 @@ def _segment_bounds(lc, segment, segment_length):
 
 # ------------------------------------------------------------------ light curves
 def plot_folded(light_curve, period=None, *, ax=None, cycles=2, segment=None, segment_length=200,
-                **scatter_kwargs):
+                errorbars=True, **scatter_kwargs):
     """Phase-folded light curve, magnitudes increasing downwards as astronomers plot them.
 
     The light curve is cleaned first, as the estimators clean it (times
@@ -161,6 +168,8 @@ def plot_folded(light_curve, period=None, *, ax=None, cycles=2, segment=None, se
         :func:`astro_cyclic.preprocess.segment_bounds`.
     segment_length : int
         Points per segment, L (the estimator's ``segment_length``).
+    errorbars : bool
+        Draw each point's magnitude error (1 sigma) as a light vertical bar.
     **scatter_kwargs
         Passed to `~matplotlib.axes.Axes.scatter` for the points (not the
         highlighted segment). The bands of a multi-band light curve are drawn
@@ -194,6 +203,9 @@ def plot_folded(light_curve, period=None, *, ax=None, cycles=2, segment=None, se
     highlight = None if segment is None else _segment_bounds(lc, segment, segment_length)
     phase = np.mod((lc.time - lc.time[0]) / period, 1.0)
     ax = _axes(ax)
+    if errorbars:
+        for k in range(cycles):
+            ax.errorbar(phase + k, lc.mag, yerr=lc.err, fmt="none", ecolor="0.8", elinewidth=0.6, zorder=1)
     if lc.band is not None and highlight is None:
         # Each band in its colour: their offsets (colours) and relative phases stay visible.
         for j, band in enumerate(lc.bands):
@@ -293,7 +305,8 @@ def plot_segment(light_curve, period=None, *, segment=0, segment_length=200, ax=
     return axes
 
 
-def plot_periodogram(light_curve, *, period_search=None, aliases=("P/2", "2P", "1-day"), ax=None):
+def plot_periodogram(light_curve, *, period_search=None, aliases=("P/2", "2P", "1-day"), axis="frequency",
+                     candidates=False, ax=None):
     """Lomb-Scargle periodogram with the period the package chooses, and its aliases.
 
     The periodogram and the period are those of
@@ -314,14 +327,20 @@ def plot_periodogram(light_curve, *, period_search=None, aliases=("P/2", "2P", "
         :data:`PERIODOGRAM_ALIASES`: ``"P/2"``, ``"2P"``, ``"1-day"`` (the
         frequencies ``|1/P +- 1|`` per day). Aliases outside the frequency
         grid are left out. None marks none.
+    axis : {"frequency", "period"}
+        The horizontal axis: frequency (1/day, linear), or period (days, on a
+        log scale, where a 64.5 d Mira and a 0.3 d RR Lyrae are both visible).
+    candidates : bool
+        Mark the period search's other candidates
+        (:meth:`~astro_cyclic.PeriodSearch.candidates`) with their flags.
     ax : matplotlib.axes.Axes, optional
         Where to draw; default a new figure.
 
     Returns
     -------
     matplotlib.axes.Axes
-        Power against frequency (1/day); the chosen period is the line
-        labelled ``"chosen"``.
+        Power against frequency (1/day) or period (day); the chosen period is
+        the line labelled ``"chosen"``.
 
     Raises
     ------
@@ -350,32 +369,53 @@ def plot_periodogram(light_curve, *, period_search=None, aliases=("P/2", "2P", "
     >>> [line.get_label() for line in ax.get_lines()][1]
     'chosen P = 0.5672 d'
     >>> plt.close(ax.figure)
+    >>> plot_periodogram((t, mag), axis="period").get_xscale()
+    'log'
+    >>> plt.close("all")
     """
     from .period import PeriodSearch, find_period
 
+    from ._validation import validate_option
+
     names = _validate_aliases(aliases)
+    axis = validate_option(axis, ("frequency", "period"), "axis")
     search = PeriodSearch() if period_search is None else period_search
     if not isinstance(search, PeriodSearch):
         raise TypeError(f"period_search must be an astro_cyclic.PeriodSearch, got {type(search).__name__}")
     lc = _clean(light_curve)
     try:
-        period, frequency, power = find_period(lc.time, lc.mag, lc.err, return_periodogram=True,
+        period, frequency, power = find_period(lc.time, lc.mag, lc.err, band=lc.band, return_periodogram=True,
                                                **search.get_params())
+        table = search.candidates(lc) if candidates else None
     except ValueError as exc:
         raise ValueError(f"{lc.label}: {exc}") from None
     ax = _axes(ax)
+    x = (lambda f: f) if axis == "frequency" else (lambda f: 1.0 / np.asarray(f))
     # find_period marks frequencies it could not evaluate with -inf; leave them blank.
-    ax.plot(frequency, np.where(np.isfinite(power), power, np.nan), color="k", lw=0.6, label="_periodogram")
-    ax.axvline(1.0 / period, color="C3", lw=1.2, label=f"chosen P = {period:.4g} d")
+    ax.plot(x(frequency), np.where(np.isfinite(power), power, np.nan), color="k", lw=0.6, label="_periodogram")
+    ax.axvline(x(1.0 / period), color="C3", lw=1.2, label=f"chosen P = {period:.4g} d")
     if lc.period is not None:
-        ax.axvline(1.0 / lc.period, color="C0", lw=1.2, ls="--", label=f"catalogue P = {lc.period:.4g} d")
+        ax.axvline(x(1.0 / lc.period), color="C0", lw=1.2, ls="--", label=f"catalogue P = {lc.period:.4g} d")
     low, high = frequency[0], frequency[-1]
     for name, color in zip(names, ("C1", "C2", "C4")):
         shown = [f for f in PERIODOGRAM_ALIASES[name](1.0 / period) if low <= f <= high]
         for k, f in enumerate(shown):
-            ax.axvline(f, color=color, lw=0.9, ls=":", label=f"alias {name}" if k == 0 else None)
-    ax.set_xlim(low, high)
-    ax.set_xlabel("frequency (1/day)")
+            ax.axvline(x(f), color=color, lw=0.9, ls=":", label=f"alias {name}" if k == 0 else None)
+    if table is not None and len(table) > 1:
+        others = table[1:]
+        heights = np.interp(others["frequency"], frequency, np.where(np.isfinite(power), power, 0.0))
+        ax.plot(x(others["frequency"]), heights, "v", color="C2", ms=6, label="other candidates")
+        for f, h, flags in zip(others["frequency"], heights, others["flags"]):
+            if flags:
+                ax.annotate(flags.replace(",", "\n"), (x(f), h), textcoords="offset points", xytext=(0, 6),
+                            ha="center", fontsize=6, color="C2")
+    if axis == "frequency":
+        ax.set_xlim(low, high)
+        ax.set_xlabel("frequency (1/day)")
+    else:
+        ax.set_xscale("log")
+        ax.set_xlim(1.0 / high, 1.0 / low)
+        ax.set_xlabel("period (day)")
     ax.set_ylabel("Lomb-Scargle power (normalised)")
     name = "" if lc.star_id is None else f"{lc.star_id}: "
     ax.set_title(f"{name}periodogram, chosen period {period:.6g} d", fontsize=9)
@@ -384,6 +424,89 @@ def plot_periodogram(light_curve, *, period_search=None, aliases=("P/2", "2P", "
 
 
 # ------------------------------------------------------------------ classification results
+def plot_classification(classifier, light_curve, *, fig=None):
+    """One star as a person checks its classification: the folded light curve, the periodogram, the answer.
+
+    The star is prepared as the classifier prepares it (cleaned; its
+    catalogue period, or the one its ``period_search`` finds), then three
+    panels are drawn: the light curve folded on that period (two cycles,
+    error bars, magnitudes increasing downwards); the class probabilities as
+    bars, the predicted class highlighted; and the periodogram on a log-period
+    axis around the period, with the search's other candidates and their flags
+    (``alias``, ``daily``, ``half``, ...) marked.
+
+    Parameters
+    ----------
+    classifier : CyclicClassifier or RichardsForestClassifier
+        Fitted.
+    light_curve : StarLightCurve or any input of :func:`astro_cyclic.as_light_curve`
+    fig : matplotlib.figure.Figure, optional
+        An empty figure to draw in; default a new one (constrained layout).
+
+    Returns
+    -------
+    ndarray of matplotlib.axes.Axes
+        The folded light curve, the probabilities and the periodogram.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from astro_cyclic import RichardsForestClassifier
+    >>> from astro_cyclic.datasets import make_periodic_variables
+    >>> data = make_periodic_variables(30, classes=["RRab", "EA"], random_state=0)
+    >>> clf = RichardsForestClassifier(n_estimators=20, random_state=0).fit(data.light_curves, data.target)
+    >>> axes = plot_classification(clf, data.light_curves[0])
+    >>> [ax.get_xlabel() for ax in axes]
+    ['phase (cycles)', 'probability', 'period (day)']
+    >>> plt.close("all")
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    from .period import PeriodSearch
+    from .prepare import prepare_light_curve
+
+    check_is_fitted(classifier)
+    star = prepare_light_curve(light_curve, period_search=classifier.period_search,
+                               min_points=classifier.min_points)
+    proba = np.asarray(classifier.predict_proba([star]))[0]
+    classes = np.asarray(classifier.classes_).astype(str)
+    if fig is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=(9.0, 6.5), layout="constrained")
+    grid = fig.add_gridspec(2, 3)
+    folded, bars, periodogram = (fig.add_subplot(grid[0, :2]), fig.add_subplot(grid[0, 2]),
+                                 fig.add_subplot(grid[1, :]))
+    lc = star.light_curve
+    plot_folded(lc, ax=folded)
+    folded.set_title(f"folded on P = {star.period:.6g} d ({star.period_source})", fontsize=9)
+    order = np.argsort(proba)
+    best = classes[np.argmax(proba)]
+    bars.barh(classes[order], proba[order], color=["C3" if c == best else "0.6" for c in classes[order]])
+    bars.set_xlim(0, 1)
+    bars.set_xlabel("probability")
+    bars.set_title(f"{type(classifier).__name__}", fontsize=9)
+    for y, value in enumerate(proba[order]):
+        bars.text(min(value + 0.02, 0.8), y, f"{value:.2f}", va="center", fontsize=8)
+    search = classifier.period_search or PeriodSearch()
+    plot_periodogram(lc.with_period(None), period_search=search, aliases=None, axis="period", candidates=True,
+                     ax=periodogram)
+    table = search.candidates(lc)
+    periods = np.r_[table["period"], star.period]
+    periodogram.set_xlim(max(periods.min() / 2, periodogram.get_xlim()[0]),
+                         min(periods.max() * 2, periodogram.get_xlim()[1]))
+    if star.period_source != "search":
+        periodogram.axvline(star.period, color="C0", lw=1.2, ls="--", label=f"{star.period_source} P")
+        periodogram.legend(loc="upper right", fontsize=8)
+    name = "star" if lc.star_id is None else str(lc.star_id)
+    fig.suptitle(f"{name}: {best} (probability {proba.max():.2f})", fontsize=11)
+    axes = np.empty(3, dtype=object)
+    axes[:] = [folded, bars, periodogram]
+    return axes
+
+
 def plot_confusion_matrix(y_true, y_pred, *, labels=None, normalize=True, ax=None, cmap="Blues"):
     """Confusion matrix of per-star predictions.
 

@@ -645,7 +645,7 @@ def plot_per_class_accuracy(result, *, models=None, ax=None):
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(layout="constrained")
+        _, ax = plt.subplots(figsize=(9.0, 4.5), layout="constrained")
     width = 0.8 / len(names)
     x = np.arange(len(classes))
     top = 100.0
@@ -662,10 +662,11 @@ def plot_per_class_accuracy(result, *, models=None, ax=None):
         if np.any(np.isfinite(reach)):
             top = max(top, float(np.nanmax(reach)))
     ax.set_xticks(x, [f"{c}\n({counts[c]} stars)" if c in counts else c for c in classes], fontsize=8)
-    ax.set_ylim(0, 1.12 * top)  # room for the legend above the bars
+    ax.set_ylim(0, 1.05 * top)
     ax.set_ylabel("accuracy on the true class (%)")
     ax.set_xlabel("true class")
     n_splits = meta.get("n_splits")
     ax.set_title(f"{meta.get('dataset') or 'benchmark'}: mean and std over {n_splits} splits", fontsize=9)
-    ax.legend(loc="upper center", ncol=min(len(names), 4), fontsize=8)
+    # Beside the bars, never over them (the constrained layout makes room for it).
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, borderaxespad=0)
     return ax

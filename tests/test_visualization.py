@@ -21,6 +21,7 @@ from astro_cyclic.preprocess import fold_segment, segment_bounds  # noqa: E402
 from astro_cyclic.visualization import (  # noqa: E402
     PERIODOGRAM_ALIASES,
     invariance_curves,
+    plot_classification,
     plot_confusion_matrix,
     plot_folded,
     plot_invariance,
@@ -60,6 +61,13 @@ def _new_ax(n=1):
     return axes[0, 0] if n == 1 else axes[:, 0]
 
 
+def _points(ax):
+    """The scattered points of an Axes (not the error bars)."""
+    from matplotlib.collections import PathCollection
+
+    return [c for c in ax.collections if isinstance(c, PathCollection)]
+
+
 def _assert_png(fig, tmp_path):
     """The figure saves as a PNG of real size whose pixels are not all one colour."""
     path = tmp_path / "figure.png"
@@ -68,6 +76,89 @@ def _assert_png(fig, tmp_path):
     image = matplotlib.image.imread(path)[..., :3]
     assert image.std() > 0.05
     assert np.mean(image.min(axis=-1) < 0.5) > 0.005  # some dark ink, not a white page
+
+
+def _layout_problems(fig):
+    """What a reader would see as broken: a panel (with its title, labels, ticks and legend) reaching
+    outside the figure, or two panels' boxes overlapping (a title over the x-label above it)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    boxes = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_visible()]
+    texts = [t.get_window_extent(renderer) for t in fig.texts if t.get_text()]  # the suptitle
+    found = [f"clipped: {box.bounds}" for box in boxes + texts
+             if box.x0 < -0.5 or box.y0 < -0.5 or box.x1 > width + 0.5 or box.y1 > height + 0.5]
+    everything = boxes + texts
+    for i, a in enumerate(everything):
+        for b in everything[i + 1:]:
+            if min(a.x1, b.x1) - max(a.x0, b.x0) > 1 and min(a.y1, b.y1) - max(a.y0, b.y0) > 1:
+                found.append(f"overlap: {a.bounds} and {b.bounds}")
+    return found
+
+
+def test_every_figure_made_standalone_has_nothing_clipped_or_overlapping(light_curve, fitted):
+    """Before the layout engine: plot_segment's and plot_invariance's titles sat on the x-label above, the
+    confusion matrix's class names and the training curves' labels fell outside the figure."""
+    long_names = ["RR Lyrae", "Eclipsing binary", "Cepheid"]
+    draws = {
+        "folded": lambda: plot_folded(light_curve),
+        "segment": lambda: plot_segment(light_curve),
+        "periodogram": lambda: plot_periodogram(light_curve),
+        "periodogram-period": lambda: plot_periodogram(light_curve, axis="period", candidates=True),
+        "confusion": lambda: plot_confusion_matrix(long_names * 3, long_names[::-1] * 3),
+        "invariance": lambda: plot_invariance(),
+        "training": lambda: plot_training_curves(fitted),
+        "classification": lambda: plot_classification(fitted, light_curve),
+    }
+    for name, draw in draws.items():
+        out = draw()
+        fig = (out[0] if isinstance(out, np.ndarray) else out).figure
+        assert _layout_problems(fig) == [], name
+        plt.close(fig)
+
+
+def test_the_layout_check_sees_a_clipped_label():
+    fig, ax = plt.subplots()
+    ax.set_ylabel("a label")
+    fig.subplots_adjust(left=0.0)
+    assert any(problem.startswith("clipped") for problem in _layout_problems(fig))
+
+
+def test_plot_classification_shows_the_fold_the_answer_and_the_candidates(fitted):
+    data = make_periodic_variables(6, classes=["RRab", "EA"], n_points=(60, 80), random_state=5)
+    star = data.light_curves[0]
+    folded, bars, periodogram = plot_classification(fitted, star)
+    proba = fitted.predict_proba([star])[0]
+    widths = {patch.get_y(): patch.get_width() for patch in bars.patches}
+    np.testing.assert_allclose(sorted(widths.values()), np.sort(proba))
+    assert folded.yaxis_inverted() and folded.get_xlim()[1] >= 2  # two cycles, magnitudes downwards
+    assert periodogram.get_xscale() == "log" and "catalogue P" in [t.get_text() for t in
+                                                                     periodogram.get_legend().get_texts()]
+    assert folded.figure._suptitle.get_text().startswith(f"{star.star_id}: {fitted.classes_[proba.argmax()]}")
+    searched = plot_classification(fitted, star.with_period(None))[0]
+    assert "(search)" in searched.get_title()
+    with pytest.raises(NotFittedError):
+        plot_classification(CyclicClassifier(), star)
+
+
+def test_plot_folded_draws_error_bars_unless_asked_not_to(light_curve):
+    from matplotlib.collections import LineCollection
+
+    ax = plot_folded(light_curve)
+    bars = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(bars) == 2 and len(bars[0].get_segments()) == len(light_curve)
+    segment = bars[0].get_segments()[0]
+    assert segment[1, 1] - segment[0, 1] == pytest.approx(2 * 0.05)
+    assert not [c for c in plot_folded(light_curve, errorbars=False).collections if isinstance(c, LineCollection)]
+
+
+def test_plot_periodogram_on_a_log_period_axis(light_curve):
+    ax = plot_periodogram(light_curve, axis="period")
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == "period (day)"
+    chosen = next(line for line in ax.get_lines() if line.get_label().startswith("chosen"))
+    assert chosen.get_xdata()[0] == pytest.approx(find_period(light_curve.time, light_curve.mag, light_curve.err))
+    with pytest.raises(ValueError, match="axis must be one of 'frequency', 'period'; got 'time'"):
+        plot_periodogram(light_curve, axis="time")
 
 
 # ------------------------------------------------------------------ rendering, with and without ax
@@ -120,7 +211,7 @@ def test_single_panel_refuses_a_non_axes(light_curve):
 # ------------------------------------------------------------------ folded light curve and segments
 def test_plot_folded_keeps_its_old_call(light_curve):
     ax = plot_folded(light_curve, 2 * PERIOD, ax=_new_ax(), cycles=1, color="r", s=2)
-    assert len(ax.collections) == 1
+    assert len(_points(ax)) == 1
     assert ax.yaxis_inverted()
     assert "P = 1.1344 d" in ax.get_title()
 
@@ -140,7 +231,7 @@ def test_plot_folded_drops_sentinels_as_the_estimators_do(light_curve):
     mag = light_curve.mag.copy()
     mag[5] = 99.999
     ax = plot_folded(StarLightCurve(light_curve.time, mag, light_curve.err, period=PERIOD), cycles=1)
-    offsets = ax.collections[0].get_offsets()
+    offsets = _points(ax)[0].get_offsets()
     assert offsets.shape[0] == len(light_curve) - 1
     assert offsets[:, 1].max() < 20
 
@@ -291,6 +382,6 @@ def test_plot_folded_draws_each_band_in_its_colour():
     data = make_periodic_variables(1, classes=["RRab"], n_points=80, bands=("g", "r"), random_state=0)
     ax = plot_folded(data.light_curves[0], cycles=1)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["g", "r"]
-    counts = [len(c.get_offsets()) for c in ax.collections]
-    assert sum(counts) == 80 and ax.collections[0].get_facecolor()[0].tolist() != \
-        ax.collections[1].get_facecolor()[0].tolist()
+    points = _points(ax)
+    assert sum(len(c.get_offsets()) for c in points) == 80
+    assert points[0].get_facecolor()[0].tolist() != points[1].get_facecolor()[0].tolist()

@@ -103,15 +103,19 @@ for star in stars[:3]:
 assert np.array_equal(model.predict_proba(stars), proba)
 
 # %%
-# Plot one star as the network sees it: folded on its period.
-import matplotlib.pyplot as plt
+# ``predict_table`` gives the same answers as an astropy Table: the star, the
+# period it was folded on and where that period came from, the predicted class
+# and every class's probability (``astro-cyclic predict`` writes this table).
+table = model.predict_table(lightcurves)
+print(table[:4])
 
-from astro_cyclic.visualization import plot_folded
+# %%
+# Check one star as an astronomer would: the light curve folded on the period
+# the classifier used (two cycles, error bars), the class probabilities, and
+# the periodogram with the period search's candidates and their flags.
+from astro_cyclic.visualization import plot_classification
 
-fig, ax = plt.subplots(figsize=(6, 3.2))
-plot_folded(lightcurves[0], ax=ax)
-ax.set_title(f"{test_y[0]}, predicted {predicted[0]}: " + ax.get_title(), fontsize=9)
-fig.tight_layout()
+axes = plot_classification(model, lightcurves[0])
 
 # %%
 # Folded light curves are refused
