@@ -132,8 +132,8 @@ def test_plot_classification_shows_the_fold_the_answer_and_the_candidates(fitted
     widths = {patch.get_y(): patch.get_width() for patch in bars.patches}
     np.testing.assert_allclose(sorted(widths.values()), np.sort(proba))
     assert folded.yaxis_inverted() and folded.get_xlim()[1] >= 2  # two cycles, magnitudes downwards
-    assert periodogram.get_xscale() == "log" and "catalogue P" in [t.get_text() for t in
-                                                                     periodogram.get_legend().get_texts()]
+    legend = [t.get_text() for t in periodogram.get_legend().get_texts()]
+    assert periodogram.get_xscale() == "log" and "catalogue P" in legend
     assert folded.figure._suptitle.get_text().startswith(f"{star.star_id}: {fitted.classes_[proba.argmax()]}")
     searched = plot_classification(fitted, star.with_period(None))[0]
     assert "(search)" in searched.get_title()
