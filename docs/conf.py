@@ -7,6 +7,7 @@ with sphinx-gallery and needs no network.
 
 import datetime
 import os
+import sys
 import warnings
 from pathlib import Path
 
@@ -31,6 +32,23 @@ html_title = f"{project} v{release}"
 # stay plain text (nitpicky is off for the same reason).
 intersphinx_mapping.clear()
 nitpicky = False
+
+# -- Offline reading -----------------------------------------------------------
+# Math is rendered by MathJax 2 from the jupyter-server-mathjax package, copied into
+# the built pages' _static folder: a page read without network access shows
+# formulae, not raw LaTeX (Sphinx's default loads MathJax from a CDN).
+import jupyter_server_mathjax  # noqa: E402
+
+html_static_path = [str(Path(jupyter_server_mathjax.__file__).parent / "static"), "_static"]
+mathjax_path = "MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+html_css_files = ["astro_cyclic.css"]
+# Pages without sub-pages (the top level) have nothing for the left "Section
+# Navigation" column; without it their text and code blocks get the width.
+html_sidebars = {"*": [], "generated/tutorials/*": []}
+
+# Benchmark result files (markdown) shown as tables: docs/_ext/markdown_tables.py.
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+extensions.append("markdown_tables")
 
 # -- API reference (sphinx-automodapi) ----------------------------------------
 # Inheritance diagrams need Graphviz, which is not a Python package (and CI has

@@ -25,7 +25,7 @@ DOC_INPUTS = ("docs", "CHANGES.rst", "CITATION.cff", "benchmarks/results")
 GENERATED = ("_build", "api", "generated", "sg_execution_times.rst")
 # Import names of what the build needs beyond the test requirements (the docs extra).
 DOC_MODULES = ("sphinx", "sphinx_astropy", "sphinx_automodapi", "numpydoc", "sphinx_gallery",
-               "pydata_sphinx_theme", "lightkurve")
+               "pydata_sphinx_theme", "lightkurve", "jupyter_server_mathjax")
 TUTORIALS = ("plot_01_lightkurve", "plot_02_periods", "plot_03_sklearn", "plot_04_benchmark_eros1",
              "plot_05_random_forest")
 
@@ -80,4 +80,12 @@ def test_documentation_builds_without_warnings(tmp_path):
     # The overview's Figure 1 is drawn by a plot directive during the build.
     assert "plot_invariance" in (out / "overview.html").read_text()
     assert list((out / "_images").glob("overview-*.png")), "the overview's invariance figure was not drawn"
+    # Read offline: math by the MathJax copied into the pages (not a CDN), results as real tables, and no
+    # empty navigation column beside the top-level pages.
+    overview = (out / "overview.html").read_text()
+    assert 'src="_static/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"' in overview and "cdn" not in overview.lower()
+    assert (out / "_static" / "MathJax.js").is_file() and (out / "_static" / "jax").is_dir()
+    benchmarks = (out / "user_guide" / "benchmarks.html").read_text()
+    assert benchmarks.count('class="results-table') >= 4 and "| model |" not in benchmarks
+    assert "bd-sidebar-primary bd-sidebar hide-on-wide" in overview
     print(f"documentation built in {seconds:.0f} s")
