@@ -299,14 +299,19 @@ def find_period(time, mag, err=None, *, band=None, method="auto", min_period=0.0
         Harmonics in the Lomb-Scargle model (1 is the classical periodogram).
     n_candidates : int
         Highest periodogram peaks refitted with the harmonic model. 1 with
-        ``check_double=False`` gives the plain periodogram peak.
+        ``check_double=False`` gives the plain periodogram peak. A candidate
+        within 0.02 cycles/day of 1, 2 or 3 cycles/day (the daily window, where
+        nightly sampling puts the alias of any long period) is chosen only
+        when every candidate is there.
     n_harmonics : int
         Harmonics of the model used to compare candidates.
     check_double : bool
         Double the period when the light curve folded at twice the period has
         two significantly different halves (unequal eclipse depths, alternating
         maxima), as for most eclipsing binaries, whose periodogram peaks at
-        half their period. The test is an F test of phase-binned means.
+        half their period. The test is an F test of phase-binned means, made
+        only when the times span :data:`MIN_DOUBLED_CYCLES` (3) cycles of the
+        doubled period.
     return_periodogram : bool
         Also return the frequency grid (1/day) and the power.
 
@@ -364,8 +369,15 @@ def _search(time, mag, err, *, band, method, min_period, max_period, samples_per
     step = frequency[1] - frequency[0]
     best = candidates[0]
     if n_candidates > 1:
-        best = _best_harmonic_candidate(parts, candidates, n_harmonics, step=step)
-    doubled = bool(check_double and _prefers_double(parts, best, origin=time[0]))
+        # A frequency within the daily window is where nightly sampling puts the alias of any long period
+        # (a Mira's lands at 1.00 d): it is chosen only when every candidate is there.
+        eligible = candidates[~_in_daily_window(candidates)]
+        best = _best_harmonic_candidate(parts, eligible if eligible.size else candidates, n_harmonics, step=step)
+    # Doubling must leave MIN_DOUBLED_CYCLES cycles to compare: over fewer, unequal cycles of a Mira or a
+    # semi-regular would pass for the two halves of a binary's orbit.
+    span = float(np.ptp(time))
+    doubled = bool(check_double and span * best / 2 >= MIN_DOUBLED_CYCLES
+                   and _prefers_double(parts, best, origin=time[0]))
     if doubled:
         best = best / 2
     return _Search(time=time, mag=mag, err=err, parts=parts, frequency=frequency, power=power,
@@ -378,6 +390,17 @@ DAY_FREQUENCIES = (1.0, 1.0027379)
 # A chosen frequency this close (cycles/day) to k cycles per day is flagged "daily": the daily alias of
 # any period longer than about 50 days lands within it.
 _DAILY_WINDOW = 0.02
+
+
+#: Cycles of the doubled period the light curve must span for the doubling test to be made.
+MIN_DOUBLED_CYCLES = 3
+
+
+def _in_daily_window(frequency):
+    """Whether each frequency (1/day) is within the daily window of 1, 2 or 3 cycles per (solar or sidereal) day."""
+    frequency = np.asarray(frequency, dtype=float)
+    return np.any([np.abs(frequency - k * day) <= _DAILY_WINDOW for day in DAY_FREQUENCIES for k in (1, 2, 3)],
+                  axis=0)
 
 
 def period_candidates(time, mag, err=None, *, band=None, method="auto", min_period=0.05, max_period=None,
@@ -492,7 +515,7 @@ def _flags(f, best, step, *, chosen, doubled):
         if any(abs(abs(f - best) - k * day) <= tol or abs(f + best - k * day) <= tol
                for day in DAY_FREQUENCIES for k in (1, 2)):
             flags.append("alias")
-    if any(abs(f - k * day) <= _DAILY_WINDOW for day in DAY_FREQUENCIES for k in (1, 2, 3)):
+    if _in_daily_window(f):
         flags.append("daily")
     return ",".join(flags)
 

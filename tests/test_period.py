@@ -237,3 +237,30 @@ def test_a_long_period_on_the_daily_alias_is_flagged():
     assert _flags(1.0 + 1 / 200, 1.0 + 1 / 200, step, chosen=True, doubled=False) == "chosen,daily"
     assert _flags(1 / 200, 1 / 200, step, chosen=True, doubled=False) == "chosen"
     assert _flags(2.0027379 - 0.01, 0.5, step, chosen=False, doubled=False) == "daily"
+
+
+@pytest.fixture(scope="module")
+def eros1_two_band(data_home):
+    from astro_cyclic.datasets import load_eros1
+
+    return load_eros1(band=("b", "r"), data_home=data_home)
+
+
+@pytest.mark.parametrize("star_id, before", [("106_4749", 1.0006), ("265_1670", 1.0032), ("374_4520", 303.5)])
+def test_real_miras_no_longer_land_on_the_daily_alias_or_twice_their_period(eros1_two_band, star_id, before):
+    """EROS-1 Miras (both bands) the search put at 1.00 d (the daily alias) or at twice their period."""
+    from astro_cyclic import clean_light_curve
+
+    data = eros1_two_band
+    lc = clean_light_curve(data.light_curves[int(np.flatnonzero(data.star_ids == star_id)[0])])
+    found = PeriodSearch()(lc.with_period(None))
+    assert found == pytest.approx(lc.period, rel=0.01) and found != pytest.approx(before, rel=0.01)
+
+
+def test_no_doubling_that_leaves_fewer_than_three_cycles():
+    """Unequal successive maxima of a Mira (P = 230 d over 900 d) once doubled its period to 460 d."""
+    rng = np.random.default_rng(12)
+    t = np.sort(rng.uniform(0, 900, 300))
+    cycle = np.floor(t / 230.0)
+    mag = 14 + (1.2 + 0.5 * (cycle % 2)) * np.sin(2 * np.pi * t / 230.0) + rng.normal(0, 0.03, t.size)
+    assert find_period(t, mag, np.full(t.size, 0.03)) == pytest.approx(230.0, rel=0.03)
