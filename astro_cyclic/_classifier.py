@@ -43,8 +43,12 @@ class LightCurveClassifierMixin(ClassifierMixin):
         astropy.table.Table
             Columns ``star_id``, ``n_points`` (after cleaning), ``period``
             (days, with its unit), ``period_source`` (``"catalogue"``,
-            ``"table"`` or ``"search"``), ``predicted_class`` and one
-            ``proba_<class>`` column per class of ``classes_``;
+            ``"table"`` or ``"search"``), ``period_flags`` (for a searched
+            period, the flags of :meth:`~astro_cyclic.PeriodSearch.candidates`,
+            e.g. ``"chosen,doubled"`` or ``"chosen,daily"``; empty otherwise;
+            finding them searches those stars' periods once more),
+            ``predicted_class`` and one ``proba_<class>`` column per class of
+            ``classes_``;
             ``meta`` records the estimator, its parameters, the classes and
             the astro_cyclic version. This is the table ``astro-cyclic
             predict`` writes (with the file of each star).
@@ -56,8 +60,9 @@ class LightCurveClassifierMixin(ClassifierMixin):
         >>> data = make_periodic_variables(20, classes=["RRab", "EA"], random_state=0)
         >>> clf = RichardsForestClassifier(n_estimators=20, random_state=0).fit(data.light_curves, data.target)
         >>> table = clf.predict_table(data.light_curves[:2])
-        >>> table.colnames
-        ['star_id', 'n_points', 'period', 'period_source', 'predicted_class', 'proba_EA', 'proba_RRab']
+        >>> table.colnames  # doctest: +NORMALIZE_WHITESPACE
+        ['star_id', 'n_points', 'period', 'period_source', 'period_flags', 'predicted_class', 'proba_EA',
+         'proba_RRab']
         >>> str(table["period"].unit)
         'd'
         """
@@ -65,7 +70,7 @@ class LightCurveClassifierMixin(ClassifierMixin):
 
         check_is_fitted(self)
         stars = prepare_light_curves(X, period_search=self.period_search, min_points=self.min_points)
-        table = prediction_table(stars, self.classes_, self.predict_proba(stars))
+        table = prediction_table(stars, self.classes_, self.predict_proba(stars), period_search=self.period_search)
         table.meta["model"] = type(self).__name__
         table.meta["params"] = {name: repr(value) for name, value in self.get_params(deep=False).items()}
         return table
@@ -107,23 +112,31 @@ def _label_kind(value):
     return "number" if isinstance(value, numbers.Number) else type(value).__name__
 
 
-def prediction_table(stars, classes, proba):
+def prediction_table(stars, classes, proba, period_search=None):
     """The per-star prediction table of prepared ``stars`` (see ``predict_table``)."""
     from astropy import units as u
     from astropy.table import Table
 
     from . import __version__
+    from .period import PeriodSearch
+
+    search = period_search or PeriodSearch()
+    flags = [search.candidates(star.light_curve.with_period(None))["flags"][0]
+             if star.period_source == "search" else "" for star in stars]
 
     classes = np.asarray(classes)
     table = Table({"star_id": [str(star.star_id) for star in stars],
                    "n_points": np.array([len(star) for star in stars], dtype=int),
                    "period": np.array([star.period for star in stars], dtype=float) * u.day,
                    "period_source": [star.period_source for star in stars],
+                   "period_flags": flags,
                    "predicted_class": [str(v) for v in classes[np.argmax(proba, axis=1)]]})
     for j, label in enumerate(classes.tolist()):
         table[f"proba_{label}"] = proba[:, j]
     table.meta.update({"astro_cyclic_version": __version__, "classes": [str(c) for c in classes.tolist()],
                        "description": "Per-star class probabilities; period in days; period_source: table "
                                       "(given beside the light curves), catalogue (carried by the light "
-                                      "curve) or search (found by the period search)"})
+                                      "curve) or search (found by the period search); period_flags: how "
+                                      "the search chose a searched period (doubled: twice the periodogram "
+                                      "peak; daily: near 1, 2 or 3 cycles per day)"})
     return table

@@ -259,11 +259,11 @@ def _star_table(stars):
                   "period_source": [star.prepared.period_source for star in stars]})
 
 
-def _prediction_table(stars, classes, proba, model_path):
+def _prediction_table(stars, classes, proba, model_path, period_search):
     """``predict_table``'s table, with the file each star came from."""
     from ._classifier import prediction_table
 
-    table = prediction_table([star.prepared for star in stars], classes, proba)
+    table = prediction_table([star.prepared for star in stars], classes, proba, period_search=period_search)
     table.add_column([str(star.path) for star in stars], name="file", index=1)
     table.meta["model"] = str(model_path)
     return table
@@ -436,7 +436,7 @@ def predict(args):
                         search=clf.period_search or PeriodSearch(), periods=periods)
     if stars:
         proba = _predict_proba(clf, stars, args.quiet)
-        _emit(_prediction_table(stars, clf.classes_, proba, args.model), output, args.overwrite)
+        _emit(_prediction_table(stars, clf.classes_, proba, args.model, clf.period_search), output, args.overwrite)
     return problems.exit_status(len(files))
 
 
@@ -487,7 +487,7 @@ def evaluate(args):
         write_atomically(output, lambda tmp: tmp.write_text(json.dumps(metrics, indent=2)))
         print(f"wrote {output}")
     if predictions is not None:
-        table = _prediction_table(stars, clf.classes_, proba, args.model)
+        table = _prediction_table(stars, clf.classes_, proba, args.model, clf.period_search)
         table["true_class"] = y_true
         write_table(table, predictions, overwrite=args.overwrite)
         print(f"wrote {len(table)} rows to {predictions}")
@@ -649,8 +649,9 @@ def _add_fit_parsers(sub):
 
     p = sub.add_parser("predict", help="class probabilities for light-curve files from a saved model",
                        description="Classify the stars of the given files with a model saved by astro-cyclic fit "
-                                   "(or CyclicClassifier.save) and write one row per star: star_id, file, n_points, "
-                                   "period (days), period_source, predicted_class and proba_<class> for each class.",
+                                   "(CyclicClassifier or RichardsForestClassifier .save) and write one row per "
+                                   "star: star_id, file, n_points, period (days), period_source, period_flags (how a "
+                                   "searched period was chosen), predicted_class and proba_<class> for each class.",
                        epilog="example: astro-cyclic predict lightcurves/ --model model.pt --output "
                               "predictions.ecsv. " + files_epilog)
     _add_input_options(p)

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from astro_cyclic import CyclicClassifier, RichardsForestClassifier
+from astro_cyclic import CyclicClassifier, PeriodSearch, RichardsForestClassifier, clean_light_curve
 from astro_cyclic.datasets import make_periodic_variables
 
 
@@ -38,8 +38,11 @@ def test_predict_table_has_the_probabilities_the_period_and_its_source(stars):
     clf = RichardsForestClassifier(n_estimators=5, random_state=0).fit(stars, ["EA", "RR"] * 2)
     without_period = stars[0].with_period(None)
     table = clf.predict_table([stars[1], without_period])
-    assert table.colnames == ["star_id", "n_points", "period", "period_source", "predicted_class", "proba_EA",
-                              "proba_RR"]
+    assert table.colnames == ["star_id", "n_points", "period", "period_source", "period_flags", "predicted_class",
+                              "proba_EA", "proba_RR"]
+    # The searched star's flags are those of the search's chosen candidate; a catalogue period has none.
+    expected = PeriodSearch().candidates(clean_light_curve(without_period))["flags"][0]
+    assert table["period_flags"].tolist() == ["", expected] and expected.startswith("chosen")
     assert table["period"].unit == u.day and table["period_source"].tolist() == ["catalogue", "search"]
     assert table["period"][0] == stars[1].period
     proba = np.column_stack([table["proba_EA"], table["proba_RR"]])

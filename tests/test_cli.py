@@ -147,8 +147,8 @@ def test_predict_writes_one_row_per_good_file_and_names_the_bad_ones(trained):
     assert "5 problem(s)" not in result.stderr and "4 problem(s)" in result.stderr
 
     table = Table.read(root / "predictions.csv")
-    assert table.colnames == ["star_id", "file", "n_points", "period", "period_source", "predicted_class",
-                              "proba_EA", "proba_RRab"]
+    assert table.colnames == ["star_id", "file", "n_points", "period", "period_source", "period_flags",
+                              "predicted_class", "proba_EA", "proba_RRab"]
     assert sorted(table["star_id"]) == sorted(survey.star_ids)  # every good file, once
     proba = np.column_stack([table["proba_EA"], table["proba_RRab"]])
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
