@@ -299,10 +299,7 @@ def find_period(time, mag, err=None, *, band=None, method="auto", min_period=0.0
         Harmonics in the Lomb-Scargle model (1 is the classical periodogram).
     n_candidates : int
         Highest periodogram peaks refitted with the harmonic model. 1 with
-        ``check_double=False`` gives the plain periodogram peak. A candidate
-        within 0.02 cycles/day of 1, 2 or 3 cycles/day (the daily window, where
-        nightly sampling puts the alias of any long period) is chosen only
-        when every candidate is there.
+        ``check_double=False`` gives the plain periodogram peak.
     n_harmonics : int
         Harmonics of the model used to compare candidates.
     check_double : bool
@@ -369,10 +366,7 @@ def _search(time, mag, err, *, band, method, min_period, max_period, samples_per
     step = frequency[1] - frequency[0]
     best = candidates[0]
     if n_candidates > 1:
-        # A frequency within the daily window is where nightly sampling puts the alias of any long period
-        # (a Mira's lands at 1.00 d): it is chosen only when every candidate is there.
-        eligible = candidates[~_in_daily_window(candidates)]
-        best = _best_harmonic_candidate(parts, eligible if eligible.size else candidates, n_harmonics, step=step)
+        best = _best_harmonic_candidate(parts, candidates, n_harmonics, step=step)
     # Doubling must leave MIN_DOUBLED_CYCLES cycles to compare: over fewer, unequal cycles of a Mira or a
     # semi-regular would pass for the two halves of a binary's orbit.
     span = float(np.ptp(time))
