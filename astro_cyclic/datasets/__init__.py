@@ -2,7 +2,7 @@
 
 :func:`make_periodic_variables` needs no download. Loaders of real surveys
 (:func:`load_eros1`, :func:`load_asas_richards2012`, :func:`load_macho`,
-:func:`load_macho_catalog`) read files from the data folder given by
+:func:`load_macho_catalog`, :func:`load_ogle3_catalogue`) read files from the data folder given by
 :func:`get_data_home` (argument ``data_home=``, else the ``ASTRO_CYCLIC_DATA``
 environment variable, else ``~/.astro_cyclic/data``) and raise
 :class:`DatasetNotFoundError`, naming where to get the data, when they are
@@ -28,6 +28,7 @@ from .asassn import read_asassn
 from .eros1 import load_eros1
 from .macho import MACHO_CLASSES, load_macho, load_macho_catalog
 from .ogle3 import read_ogle3
+from .ogle3_catalogue import OGLE3_CATALOGUE_SOURCE, load_ogle3_catalogue
 from .registry import DATASETS, load_dataset
 from .selection import select_classes, take_stars
 from .synthetic import CLASSES as SYNTHETIC_CLASSES
@@ -38,6 +39,7 @@ __all__ = [
     "DATASETS",
     "DatasetChecksumError",
     "DatasetNotFoundError",
+    "OGLE3_CATALOGUE_SOURCE",
     "MACHO_CLASSES",
     "SYNTHETIC_CLASSES",
     "get_data_home",
@@ -46,6 +48,7 @@ __all__ = [
     "load_eros1",
     "load_macho",
     "load_macho_catalog",
+    "load_ogle3_catalogue",
     "make_periodic_variables",
     "read_asassn",
     "read_ogle3",
