@@ -150,15 +150,23 @@ MIN_PERIOD = 1e-3
 
 
 def _time_quantum(time):
-    """What the times are rounded to: the smallest step when every step is a whole multiple of it
-    (float32 Julian dates, whole days), else the float64 spacing of the largest time."""
-    steps = np.diff(np.unique(time))
+    """What the times are rounded to: the smallest step when every step and every time is a whole
+    multiple of it (float32 Julian dates, whole days), else the float64 spacing of the largest time.
+
+    A regular cadence is not rounding: its times are exact, and a period folds on them however short it
+    is against the step, so steps that are all equal, or times offset from multiples of the step (a
+    spacecraft's cadence from an arbitrary start), are not taken for it.
+    """
+    unique = np.unique(time)
+    steps = np.diff(unique)
     if steps.size:
         smallest = steps.min()
         ratio = steps / smallest
         # A fixed tolerance: a relative one would call any sampling quantized once the span is a
         # million times the smallest step (a 0.005 d step over 3,000 d would then refuse a 0.03 d star).
-        if np.all(np.abs(ratio - np.round(ratio)) < 1e-3):
+        multiples = np.all(np.abs(ratio - np.round(ratio)) < 1e-3)
+        on_grid = np.all(np.abs(unique / smallest - np.round(unique / smallest)) < 1e-3)
+        if multiples and on_grid and ratio.max() > 1.5:
             return float(smallest)
     return float(np.spacing(np.max(np.abs(time))))
 
@@ -174,9 +182,13 @@ def check_period(lc, source="catalogue"):
     * it is shorter than :data:`MIN_PERIOD` (0.001 d, 86 s), which no survey
       exposure resolves (a period in other units than days, say);
     * it is less than 10 times the quantum the times are rounded to (when
-      every interval between them is a whole multiple of one step: whole
-      days, or float32 Julian dates, which resolve 0.125-0.25 d): the phases
-      would then be rounding noise.
+      every time and every interval is a whole multiple of one step, and the
+      intervals are not all equal: whole days, or float32 Julian dates, which
+      resolve 0.125-0.25 d): the phases would then be rounding noise. A
+      regular cadence (all steps equal, or steps from an arbitrary start) is
+      exact, and is not taken for rounding.
+
+    Searched periods are held to the same rules.
 
     Parameters
     ----------

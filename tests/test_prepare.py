@@ -114,10 +114,17 @@ def test_float32_julian_dates_cannot_carry_a_short_period():
     lc = StarLightCurve(t.astype(np.float64), 15 + np.sin(2 * np.pi * t / 0.643), period=0.643, star_id="f32")
     with pytest.raises(LightCurveError, match="less than 10 times the 0.25 d its times are rounded to; .*float32"):
         prepare_light_curve(lc)
-    whole_days = StarLightCurve(np.arange(0.0, 200.0), np.sin(np.arange(200.0) / 3), period=5.0, star_id="d")
+    days = np.sort(np.random.default_rng(1).choice(np.arange(2459000.0, 2459400.0), 200, replace=False))
+    whole_days = StarLightCurve(days, np.sin(days / 3), period=5.0, star_id="d")  # nights rounded to the day
     with pytest.raises(LightCurveError, match="the 1 d its times are rounded to"):
         prepare_light_curve(whole_days)
     assert prepare_light_curve(whole_days.with_period(20.0)).period == 20.0
+    # A regular cadence is not rounding: every step equal, or steps from an arbitrary start (a spacecraft's
+    # 30-minute cadence with a gap): a 0.1 d period folds on exact times.
+    cadence = 2455000.3717 + 0.0204 * np.r_[np.arange(300), np.arange(400, 700)]
+    for t in (np.linspace(0.0, 30.0, 200), cadence):
+        regular = StarLightCurve(t, 15 + np.sin(2 * np.pi * t / 0.1), period=0.1, star_id="r")
+        assert prepare_light_curve(regular).period == 0.1
     # Without a catalogue period the search found rounding noise (0.134 d for this 0.643 d star): now refused.
     with pytest.raises(LightCurveError, match="star 'f32': its searched period, .* is less than 10 times the 0.25 d"):
         prepare_light_curve(lc.with_period(None))
