@@ -112,25 +112,28 @@ def _label_kind(value):
     return "number" if isinstance(value, numbers.Number) else type(value).__name__
 
 
-def prediction_table(stars, classes, proba, period_search=None):
-    """The per-star prediction table of prepared ``stars`` (see ``predict_table``)."""
+def star_table(stars):
+    """``star_id``, ``n_points``, ``period`` (days) and ``period_source`` of prepared ``stars``."""
     from astropy import units as u
     from astropy.table import Table
 
+    return Table({"star_id": [str(star.star_id) for star in stars],
+                  "n_points": np.array([len(star) for star in stars], dtype=int),
+                  "period": np.array([star.period for star in stars], dtype=float) * u.day,
+                  "period_source": [star.period_source for star in stars]})
+
+
+def prediction_table(stars, classes, proba, period_search=None):
+    """The per-star prediction table of prepared ``stars`` (see ``predict_table``)."""
     from . import __version__
     from .period import PeriodSearch
 
     search = period_search or PeriodSearch()
-    flags = [search.candidates(star.light_curve.with_period(None))["flags"][0]
-             if star.period_source == "search" else "" for star in stars]
-
     classes = np.asarray(classes)
-    table = Table({"star_id": [str(star.star_id) for star in stars],
-                   "n_points": np.array([len(star) for star in stars], dtype=int),
-                   "period": np.array([star.period for star in stars], dtype=float) * u.day,
-                   "period_source": [star.period_source for star in stars],
-                   "period_flags": flags,
-                   "predicted_class": [str(v) for v in classes[np.argmax(proba, axis=1)]]})
+    table = star_table(stars)
+    table["period_flags"] = [search.candidates(star.light_curve.with_period(None))["flags"][0]
+                             if star.period_source == "search" else "" for star in stars]
+    table["predicted_class"] = [str(v) for v in classes[np.argmax(proba, axis=1)]]
     for j, label in enumerate(classes.tolist()):
         table[f"proba_{label}"] = proba[:, j]
     table.meta.update({"astro_cyclic_version": __version__, "classes": [str(c) for c in classes.tolist()],

@@ -247,24 +247,25 @@ def _predict_proba(clf, stars, quiet):
     return np.concatenate(parts)
 
 
-def _star_table(stars):
-    from astropy import units as u
-    from astropy.table import Table
+def _with_files(table, stars):
+    """``table`` (a row per star) with the file each star came from, after ``star_id``."""
+    table.add_column([str(star.path) for star in stars], name="file", index=1)
+    return table
 
-    period = np.array([star.prepared.period for star in stars], dtype=float)
-    return Table({"star_id": [str(star.prepared.star_id) for star in stars],
-                  "file": [str(star.path) for star in stars],
-                  "n_points": np.array([len(star.prepared) for star in stars], dtype=int),
-                  "period": period * u.day,
-                  "period_source": [star.prepared.period_source for star in stars]})
+
+def _star_table(stars):
+    """The stars' id, file, points, period and its source."""
+    from ._classifier import star_table
+
+    return _with_files(star_table([star.prepared for star in stars]), stars)
 
 
 def _prediction_table(stars, classes, proba, model_path, period_search):
     """``predict_table``'s table, with the file each star came from."""
     from ._classifier import prediction_table
 
-    table = prediction_table([star.prepared for star in stars], classes, proba, period_search=period_search)
-    table.add_column([str(star.path) for star in stars], name="file", index=1)
+    table = _with_files(prediction_table([star.prepared for star in stars], classes, proba,
+                                         period_search=period_search), stars)
     table.meta["model"] = str(model_path)
     return table
 

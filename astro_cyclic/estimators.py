@@ -364,14 +364,14 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         segments = self._fold(stars)
         train_stars, val_stars = self._split(y_idx, seed)
         in_train = np.isin(segments.star, train_stars)
-        train = segments.subset(in_train, train_stars)
-        self.standardizer_ = Standardizer().fit(self._network_aux(train))
+        raw_train = segments.subset(in_train, train_stars)  # thinning rebuilds magnitudes from its full aux
+        train = self._network_aux(raw_train)
+        self.standardizer_ = Standardizer().fit(train)
         augment = None
         if self.thin_fraction:
-            raw_train = train
             augment = lambda rng: self.standardizer_.transform(  # noqa: E731
                 self._network_aux(thin_segments(raw_train, rng, self.thin_fraction)))
-        train = self.standardizer_.transform(self._network_aux(train))
+        train = self.standardizer_.transform(train)
         val = None
         if val_stars is not None:
             val = self.standardizer_.transform(self._network_aux(segments.subset(~in_train, val_stars)))
