@@ -1,6 +1,7 @@
 """Data sets: a built-in synthetic survey, loaders for real survey data, and readers of survey formats.
 
-:func:`make_periodic_variables` needs no download. Loaders of real surveys
+:func:`make_periodic_variables` needs no download. :func:`simulate_survey` draws stars from real
+catalogue parameters (OGLE-III, MACHO) on real survey cadences. Loaders of real surveys
 (:func:`load_eros1`, :func:`load_asas_richards2012`, :func:`load_macho`,
 :func:`load_macho_catalog`, :func:`load_ogle3_catalogue`) read files from the data folder given by
 :func:`get_data_home` (argument ``data_home=``, else the ``ASTRO_CYCLIC_DATA``
@@ -31,6 +32,7 @@ from .ogle3 import read_ogle3
 from .ogle3_catalogue import OGLE3_CATALOGUE_SOURCE, load_ogle3_catalogue
 from .registry import DATASETS, load_dataset
 from .selection import select_classes, take_stars
+from .simulated_survey import SIMULATED_CLASSES, simulate_survey
 from .synthetic import CLASSES as SYNTHETIC_CLASSES
 from .synthetic import make_periodic_variables
 
@@ -41,6 +43,7 @@ __all__ = [
     "DatasetNotFoundError",
     "OGLE3_CATALOGUE_SOURCE",
     "MACHO_CLASSES",
+    "SIMULATED_CLASSES",
     "SYNTHETIC_CLASSES",
     "get_data_home",
     "load_asas_richards2012",
@@ -53,5 +56,6 @@ __all__ = [
     "read_asassn",
     "read_ogle3",
     "select_classes",
+    "simulate_survey",
     "take_stars",
 ]
