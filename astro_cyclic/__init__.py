@@ -33,6 +33,7 @@ _EXPORTS = {
     "RichardsFeatures": ".features",
     "CyclicClassifier": ".estimators",
     "RichardsForestClassifier": ".forest",
+    "pretrained_models": ".pretrained",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -25,6 +25,7 @@ and two processes saving to one path never share a temporary file.
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -131,9 +132,9 @@ def model_file_format(path):
 
 def params_to_json(params):
     """An estimator's ``get_params(deep=False)`` as JSON takes it: a ``period_search`` as its parameters,
-    a ``class_weight`` dict as [label, weight] pairs (labels need not be strings); labels that JSON cannot
-    hold are an error."""
-    params = dict(params)
+    a ``class_weight`` dict as [label, weight] pairs (labels need not be strings), a path (``pretrained``) as
+    a string; labels that JSON cannot hold are an error."""
+    params = {name: os.fspath(value) if isinstance(value, os.PathLike) else value for name, value in params.items()}
     if params.get("period_search") is not None:
         params["period_search"] = params["period_search"].get_params()
     if isinstance(params.get("class_weight"), dict):

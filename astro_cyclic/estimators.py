@@ -33,6 +33,11 @@ __all__ = ["CyclicClassifier"]
 _FILE_FORMAT = "astro_cyclic.CyclicClassifier"
 #: Per-star features that can join the auxiliary inputs (the hybrid model).
 STAR_FEATURES = (None, "richards")
+#: What fit trains when it starts from a pretrained network.
+FINE_TUNE = ("all", "head")
+#: The parameters that shape a network's inputs and layers: a pretrained network only fits a
+#: classifier that has the same (bands and network hyper-parameters are checked too).
+_SHAPING_PARAMS = ("architecture", "segment_length", "apparent_magnitude", "star_features")
 #: How the estimator spells a network hyper-parameter (as skorch does): module__hidden=16.
 _MODULE_PREFIX = "module__"
 #: Stars per chunk of the prediction methods: enough segments for large network batches,
@@ -147,6 +152,23 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         fitted model is the same on every process. ``"auto"`` trains in
         parallel when there is more than one process, else alone. See
         :mod:`astro_cyclic.scale` and ``astro-cyclic fit --distributed``.
+    pretrained : str or path-like, optional
+        Start ``fit`` from a pretrained network instead of random weights: the
+        name of a model shipped with the package
+        (:func:`astro_cyclic.pretrained_models`) or the path of a model file
+        written by :meth:`save`. The network and its input scaling are taken
+        from it; when the classes differ (names or order) from the model's, its
+        last layer is replaced by a new one for ``y``'s classes. The
+        classifier's architecture, ``segment_length``, ``apparent_magnitude``,
+        ``star_features``, ``module__*`` parameters and bands must be those of
+        the model (:meth:`from_pretrained` sets them); training then runs as
+        usual (``train_split`` validation and early stopping, the learning-rate
+        schedule from ``learning_rate``: a smaller rate than from scratch often
+        suits fine-tuning).
+    fine_tune : {"all", "head"}, default "all"
+        With ``pretrained``: train every layer, or only the head (the layers
+        from the pooled features to the logits), keeping the feature extractor
+        learnt in pretraining.
 
     Attributes
     ----------
@@ -196,7 +218,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
                  apparent_magnitude=False, star_features=None, thin_fraction=0.0, max_epochs=40, batch_size=64,
                  learning_rate=0.005, lr_schedule="cosine", train_split=0.2, n_iter_no_change=20,
                  class_weight=None, device="auto", random_state=None, n_jobs=None, verbose=0, distributed=False,
-                 **module_params):
+                 pretrained=None, fine_tune="all", **module_params):
         self.architecture = architecture
         self.segment_length = segment_length
         self.period_search = period_search
@@ -216,6 +238,8 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.distributed = distributed
+        self.pretrained = pretrained
+        self.fine_tune = fine_tune
         for name, value in module_params.items():
             if not name.startswith(_MODULE_PREFIX):
                 raise TypeError(f"CyclicClassifier got an unexpected keyword argument {name!r}; network "
@@ -303,6 +327,10 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         validate_lr_schedule(self.lr_schedule)
         validate_distributed(self.distributed)
         resolve_n_jobs(self.n_jobs)
+        validate_option(self.fine_tune, FINE_TUNE, "fine_tune")
+        if self.fine_tune == "head" and self.pretrained is None:
+            raise ValueError("fine_tune='head' trains the head of a pretrained network: give pretrained= (a name "
+                             "of astro_cyclic.pretrained_models() or a model file)")
 
     def _split(self, y_idx, rng_seed):
         """Training and validation STARS (positions in X; never segments): ``train_split``'s choice."""
@@ -343,12 +371,33 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.network_params_ = check_network_params(
             architecture, {name[len(_MODULE_PREFIX):]: v for name, v in self._module_params().items()},
             prefix=_MODULE_PREFIX)
+        source = None if self.pretrained is None else self._pretrained_source()
         light_curves = _collection_items(X)
         y_idx = self._encode_labels(len(light_curves), y)
         with thread_limits(self.n_jobs):
-            return self._fit(light_curves, y_idx, architecture)
+            return self._fit(light_curves, y_idx, architecture, source)
 
-    def _fit(self, light_curves, y_idx, architecture):
+    def _pretrained_source(self):
+        """The classifier named by ``pretrained``, checked to have this one's network shape."""
+        from .pretrained import load_pretrained
+
+        source = load_pretrained(self.pretrained)
+        mine = {name: getattr(self, name) for name in _SHAPING_PARAMS}
+        theirs = {name: getattr(source, name) for name in _SHAPING_PARAMS}
+        for params in (mine, theirs):  # the settings of a RichardsFeatures change no input
+            params["star_features"] = None if params["star_features"] is None else "richards"
+        mine |= {_MODULE_PREFIX + k: v for k, v in self.network_params_.items()}
+        theirs |= {_MODULE_PREFIX + k: v for k, v in source.network_params_.items()}
+        differ = sorted(name for name in mine.keys() | theirs.keys() if mine.get(name) != theirs.get(name))
+        if differ:
+            raise ValueError(
+                f"the pretrained model {str(self.pretrained)!r} has "
+                + ", ".join(f"{name}={theirs.get(name)!r}" for name in differ) + "; this classifier has "
+                + ", ".join(f"{name}={mine.get(name)!r}" for name in differ)
+                + ": set them as the model has (CyclicClassifier.from_pretrained does)")
+        return source
+
+    def _fit(self, light_curves, y_idx, architecture, source=None):
         self.device_ = resolve_device(self.device)
         data_parallel = resolve_distributed(self.distributed, self.device_)
         seed = _seed(self.random_state)
@@ -361,12 +410,18 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         stars = self._prepare(light_curves)
         self.periods_ = periods_of(stars)
         self.bands_ = _bands_of([star.light_curve for star in stars])
+        if source is not None and self.bands_ != source.bands_:
+            raise ValueError(f"the pretrained model {str(self.pretrained)!r} takes "
+                             + (f"bands {', '.join(source.bands_)}" if source.bands_ else "single-band light curves")
+                             + ", but the light curves given to fit are "
+                             + (f"in bands {', '.join(self.bands_)}" if self.bands_ else "single-band"))
         segments = self._fold(stars)
         train_stars, val_stars = self._split(y_idx, seed)
         in_train = np.isin(segments.star, train_stars)
         raw_train = segments.subset(in_train, train_stars)  # thinning rebuilds magnitudes from its full aux
         train = self._network_aux(raw_train)
-        self.standardizer_ = Standardizer().fit(train)
+        # A pretrained network learnt on inputs scaled its way: they keep that scaling.
+        self.standardizer_ = Standardizer().fit(train) if source is None else source.standardizer_
         augment = None
         if self.thin_fraction:
             augment = lambda rng: self.standardizer_.transform(  # noqa: E731
@@ -388,6 +443,8 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.module_ = self._build_module(architecture)
+            if source is not None:
+                self._start_from(source)
             if data_parallel is not None and data_parallel.rank:
                 # Same initial weights everywhere, but each process's dropout masks its own share of the batch.
                 torch.manual_seed(seed + data_parallel.rank)
@@ -397,7 +454,25 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
                 learning_rate=self.learning_rate, lr_schedule=self.lr_schedule,
                 n_iter_no_change=self.n_iter_no_change,
                 device=self.device_, rng=rng, verbose=self.verbose, data_parallel=data_parallel)
+        self.module_.requires_grad_(True)
         return self
+
+    def _start_from(self, source):
+        """Copy the pretrained network's weights; a new last layer unless the classes are the model's, in
+        its order; with ``fine_tune="head"`` only the head stays trainable."""
+        state = source.module_.state_dict()
+        same_classes = self.classes_.tolist() == source.classes_.tolist()
+        output = self.module_.head_layers[-1] + "."
+        if not same_classes:  # the freshly initialised last layer (seeded with random_state) stays
+            state = {name: value for name, value in state.items() if not name.startswith(output)}
+        missing, unexpected = self.module_.load_state_dict(state, strict=False)
+        if unexpected or any(not name.startswith(output) for name in missing):
+            raise ValueError(f"the pretrained model {str(self.pretrained)!r} does not fit this network "
+                             f"(missing {sorted(missing)}, unexpected {sorted(unexpected)})")
+        if self.fine_tune == "head":
+            head = tuple(layer + "." for layer in self.module_.head_layers)
+            for name, parameter in self.module_.named_parameters():
+                parameter.requires_grad_(name.startswith(head))
 
     def _build_module(self, architecture):
         # The standardizer has seen the auxiliary inputs (per-band statistics, star features): their number.
@@ -563,6 +638,45 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
                   "network_params": self.network_params_, "history": self.history_, "best_epoch": self.best_epoch_}
         write_model_file(path, format=_FILE_FORMAT, config=config, tensors=self.module_.state_dict(),
                          overwrite=overwrite)
+
+    @classmethod
+    def from_pretrained(cls, name, **params):
+        """A fitted classifier from a pretrained model, ready to predict its classes or to fine-tune.
+
+        Parameters
+        ----------
+        name : str or path-like
+            A name of :func:`astro_cyclic.pretrained_models`, or the path of a
+            model file written by :meth:`save`.
+        **params
+            Parameters to set, e.g. ``max_epochs=20, learning_rate=0.001`` for
+            fine-tuning, ``fine_tune="head"``, or ``device``.
+
+        Returns
+        -------
+        CyclicClassifier
+            Fitted: it predicts the model's classes at once. Its ``pretrained``
+            parameter is ``name``, so ``fit(X, y)`` fine-tunes the model's
+            network on your labels (a new last layer when your classes
+            differ) rather than training from scratch; ``clone`` keeps that.
+
+        Raises
+        ------
+        ValueError
+            For an unknown name (the shipped models are listed) or a file that
+            is not a model.
+
+        Examples
+        --------
+        >>> from astro_cyclic import CyclicClassifier, pretrained_models
+        >>> clf = CyclicClassifier.from_pretrained(pretrained_models()[0], max_epochs=10)  # doctest: +SKIP
+        >>> clf.pretrained == pretrained_models()[0], clf.fine_tune  # doctest: +SKIP
+        (True, 'all')
+        """
+        from .pretrained import load_pretrained
+
+        model = load_pretrained(name, device=params.pop("device", "cpu"))
+        return model.set_params(pretrained=name, **params)
 
     @classmethod
     def load(cls, path, *, device="cpu"):

@@ -2,6 +2,7 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 from astropy import units as u
 from astropy.table import Table
 from astropy.time import Time
@@ -524,3 +525,71 @@ def test_bands_are_never_mixed_silently(two_band, fitted, survey):
     with pytest.raises(ValueError, match="has no band labels while other stars have bands"):
         CyclicClassifier(**SMALL).fit(data.light_curves[:10] + survey.light_curves[:10],
                                       np.r_[data.target[:10], survey.target[:10]])
+
+
+# ------------------------------------------------------------- fine-tuning
+@pytest.fixture(scope="module")
+def pretrained_file(fitted, tmp_path_factory):
+    path = tmp_path_factory.mktemp("pretrained") / "source.pt"
+    fitted.save(path)
+    return path
+
+
+def _body(module):
+    head = tuple(layer + "." for layer in module.head_layers)
+    return {name: value for name, value in module.state_dict().items() if not name.startswith(head)}
+
+
+def test_fine_tuning_the_head_keeps_the_pretrained_body_and_adds_a_head_for_new_classes(fitted, pretrained_file):
+    data = make_periodic_variables(40, classes=["RRc", "EW"], n_points=(30, 200), random_state=5)
+    clf = CyclicClassifier(**SMALL | dict(max_epochs=2), pretrained=str(pretrained_file), fine_tune="head")
+    clf.fit(data.light_curves, data.target)
+    assert clf.classes_.tolist() == ["EW", "RRc"] and clf.predict_proba(data.light_curves).shape == (40, 2)
+    source, tuned = _body(fitted.module_), _body(clf.module_)
+    assert source.keys() == tuned.keys() and all(torch.equal(source[k], tuned[k]) for k in source)
+    # The scaling the network learnt its inputs with comes along; every layer is trainable again afterwards.
+    assert clf.standardizer_.to_dict() == fitted.standardizer_.to_dict()
+    assert all(p.requires_grad for p in clf.module_.parameters())
+
+
+def test_fine_tuning_all_layers_starts_from_the_pretrained_weights(fitted, survey, pretrained_file):
+    # One epoch at a vanishing rate: the same classes keep the pretrained network, head included.
+    clf = CyclicClassifier(**SMALL | dict(max_epochs=1, learning_rate=1e-12, train_split=None),
+                           pretrained=pretrained_file)
+    clf.fit(survey.light_curves, survey.target)
+    np.testing.assert_allclose(clf.predict_proba(survey.light_curves), fitted.predict_proba(survey.light_curves),
+                               atol=1e-5)
+    scratch = CyclicClassifier(**SMALL | dict(max_epochs=1, learning_rate=1e-12, train_split=None))
+    assert not np.allclose(scratch.fit(survey.light_curves, survey.target).predict_proba(survey.light_curves),
+                           fitted.predict_proba(survey.light_curves), atol=1e-3)
+
+
+def test_from_pretrained_predicts_at_once_and_fine_tunes_with_fit(fitted, survey, pretrained_file):
+    clf = CyclicClassifier.from_pretrained(pretrained_file, max_epochs=1)
+    np.testing.assert_array_equal(clf.predict_proba(survey.light_curves), fitted.predict_proba(survey.light_curves))
+    assert clf.pretrained == pretrained_file and clf.max_epochs == 1 and clone(clf).pretrained == pretrained_file
+    data = make_periodic_variables(30, classes=["RRab", "DSCT"], n_points=(30, 200), random_state=6)
+    assert clf.fit(data.light_curves, data.target).classes_.tolist() == ["DSCT", "RRab"]
+
+
+def test_a_pretrained_model_of_another_shape_is_refused_with_the_differences(survey, pretrained_file):
+    with pytest.raises(ValueError, match=r"has module__hidden=8; this classifier has module__hidden=16"):
+        CyclicClassifier(**SMALL | dict(module__hidden=16), pretrained=pretrained_file).fit(
+            survey.light_curves, survey.target)
+    two_band = make_periodic_variables(30, classes=["RRab", "EA"], bands=("g", "r"), random_state=2)
+    with pytest.raises(ValueError, match="takes single-band light curves, but .* in bands g, r"):
+        CyclicClassifier(**SMALL, pretrained=pretrained_file).fit(two_band.light_curves, two_band.target)
+    with pytest.raises(ValueError, match="fine_tune='head' trains the head of a pretrained network"):
+        CyclicClassifier(fine_tune="head").fit(survey.light_curves, survey.target)
+    with pytest.raises(ValueError, match="fine_tune must be one of 'all', 'head'"):
+        CyclicClassifier(fine_tune="body", pretrained=pretrained_file).fit(survey.light_curves, survey.target)
+    with pytest.raises(ValueError, match="neither a pretrained model's name .* nor a model file"):
+        CyclicClassifier(pretrained="no-such-model").fit(survey.light_curves, survey.target)
+
+
+def test_a_fine_tuned_classifier_saves_and_loads_with_its_pretrained_parameter(survey, pretrained_file, tmp_path):
+    clf = CyclicClassifier(**SMALL | dict(max_epochs=1), pretrained=pretrained_file, fine_tune="head")
+    clf.fit(survey.light_curves, survey.target).save(tmp_path / "tuned.pt")
+    loaded = CyclicClassifier.load(tmp_path / "tuned.pt")
+    assert loaded.pretrained == str(pretrained_file) and loaded.fine_tune == "head"
+    np.testing.assert_array_equal(loaded.predict_proba(survey.light_curves), clf.predict_proba(survey.light_curves))

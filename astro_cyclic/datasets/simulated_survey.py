@@ -151,6 +151,8 @@ def simulate_survey(n_stars=1000, *, cadences="asas", classes=None, band="I", ca
     Returns
     -------
     data : sklearn.utils.Bunch
+        With fields
+
         light_curves : list of StarLightCurve
             Times (days) of the cadence star, magnitudes and errors, bands
             when it has several; each carries its true ``period`` (the
@@ -164,10 +166,12 @@ def simulate_survey(n_stars=1000, *, cadences="asas", classes=None, band="I", ca
         parameters : astropy.table.Table
             Per star: ``class``, ``period``, ``amplitude``, ``R21``,
             ``phi21``, ``R31``, ``phi31`` (NaN where not used), ``V_I``,
-            ``cadence_star`` (the id of the star whose cadence it has),
-            ``source`` (the catalogue row or binary geometry it comes from).
+            ``cadence_star`` (the id of the star whose cadence it has) and
+            ``source`` (the catalogue star or binary geometry it comes from).
         class_names : list of str
+            The classes simulated, sorted.
         DESCR : str
+            Description of the data set.
 
     Raises
     ------

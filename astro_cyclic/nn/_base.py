@@ -45,6 +45,10 @@ class SequenceClassifier(nn.Module):
 
     #: Registry name, set by subclasses.
     architecture = None
+    #: Sub-modules that map the body's features (and the auxiliary inputs) to logits: what
+    #: ``CyclicClassifier(fine_tune="head")`` trains; the last one's output is the logits, so it is
+    #: the layer a new set of classes replaces.
+    head_layers = ("head.conv1", "head.conv2")
 
     def __init__(self, n_classes, n_channels, n_aux):
         super().__init__()

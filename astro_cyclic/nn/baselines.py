@@ -60,6 +60,8 @@ class RecurrentClassifier(SequenceClassifier):
     .. [1] Zhang & Bloom 2020, arXiv:2011.01243, Table 1 and Appendix A.
     """
 
+    head_layers = ("linear1", "linear2")
+
     def __init__(self, n_classes, *, n_channels=2, n_aux=3, depth=2, hidden=24, dropout=0.15,
                  cell):
         super().__init__(n_classes, n_channels, n_aux)
