@@ -655,8 +655,11 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         Returns
         -------
         CyclicClassifier
-            Fitted: it predicts the model's classes at once. Its ``pretrained``
-            parameter is ``name``, so ``fit(X, y)`` fine-tunes the model's
+            Fitted: it predicts the model's classes at once. Its architecture,
+            ``segment_length``, ``apparent_magnitude``, ``star_features`` and
+            ``module__*`` parameters are the model's; the others are the
+            defaults (not the settings of pretraining) unless given in
+            ``params``. Its ``pretrained`` parameter is ``name``, so ``fit(X, y)`` fine-tunes the model's
             network on your labels (a new last layer when your classes
             differ) rather than training from scratch; ``clone`` keeps that.
 
@@ -669,14 +672,18 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         Examples
         --------
         >>> from astro_cyclic import CyclicClassifier, pretrained_models
-        >>> clf = CyclicClassifier.from_pretrained(pretrained_models()[0], max_epochs=10)  # doctest: +SKIP
-        >>> clf.pretrained == pretrained_models()[0], clf.fine_tune  # doctest: +SKIP
+        >>> clf = CyclicClassifier.from_pretrained(pretrained_models()[0], max_epochs=10)
+        >>> clf.pretrained == pretrained_models()[0], clf.fine_tune
         (True, 'all')
         """
         from .pretrained import load_pretrained
 
         model = load_pretrained(name, device=params.pop("device", "cpu"))
-        return model.set_params(pretrained=name, **params)
+        # The network's shape comes from the model; how to train (epochs, validation share, seed, threads,
+        # ...) starts from this class's defaults, not from the settings the model was pretrained with.
+        defaults = {key: value for key, value in cls().get_params(deep=False).items()
+                    if key not in _SHAPING_PARAMS and key != "device"}
+        return model.set_params(**defaults | {"pretrained": name} | params)
 
     @classmethod
     def load(cls, path, *, device="cpu"):

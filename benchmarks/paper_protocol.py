@@ -25,6 +25,8 @@ from astro_cyclic.datasets import DATASETS
 from harness import result_paths, run_benchmark, write_results
 
 BENCHMARK_MODELS = ("itcn", "iresnet", "tcn", "resnet", "gru", "lstm", "rf", "hybrid")
+#: Fine-tuned from --pretrained: every layer, or the head only. Run only when named in --models.
+PRETRAINED_MODELS = {"itcn-pretrained": "all", "itcn-pretrained-head": "head"}
 #: Soft-vote ensembles scored from their members' probabilities whenever all members run (no further fits).
 BENCHMARK_ENSEMBLES = {"itcn+rf": ("itcn", "rf"), "hybrid+rf": ("hybrid", "rf")}
 
@@ -104,9 +106,10 @@ def _benchmark_models(args, feature_cache):
     from astro_cyclic import CyclicClassifier, RichardsFeatures, RichardsForestClassifier
 
     names = [name.strip().lower() for name in args.models.split(",") if name.strip()]
-    unknown = sorted(set(names) - set(BENCHMARK_MODELS))
+    valid = BENCHMARK_MODELS + tuple(PRETRAINED_MODELS)
+    unknown = sorted(set(names) - set(valid))
     if unknown or not names:
-        raise ValueError(f"unknown model(s) {unknown} in --models; choose from {', '.join(BENCHMARK_MODELS)}")
+        raise ValueError(f"unknown model(s) {unknown} in --models; choose from {', '.join(valid)}")
     if len(set(names)) != len(names):
         raise ValueError(f"--models names a model twice: {args.models}")
     models = {}
@@ -115,13 +118,20 @@ def _benchmark_models(args, feature_cache):
             models[name] = RichardsForestClassifier(random_state=args.seed, memory=feature_cache)
             continue
         # random_state is replaced by each split's seed (clone_for_split in run_benchmark).
-        kwargs = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
+        kwargs = {"apparent_magnitude": args.apparent_magnitude}
+        if args.max_epochs is not None:
+            kwargs["max_epochs"] = args.max_epochs
         if name == "hybrid":
             # The iTCN with the star's Richards features among its auxiliary inputs.
             kwargs["star_features"] = RichardsFeatures(memory=feature_cache)
-        models[name] = CyclicClassifier("itcn" if name == "hybrid" else name, device=args.device,
-                                        random_state=args.seed, apparent_magnitude=args.apparent_magnitude,
-                                        **kwargs)
+        if name in PRETRAINED_MODELS:
+            # The pretrained network's own input settings (the shipped models take no mean magnitude),
+            # whatever --apparent-magnitude says for the networks trained from scratch.
+            pretrained = CyclicClassifier.from_pretrained(args.pretrained)
+            kwargs.update(pretrained=args.pretrained, fine_tune=PRETRAINED_MODELS[name],
+                          learning_rate=args.fine_tune_learning_rate, apparent_magnitude=pretrained.apparent_magnitude)
+        architecture = "itcn" if name == "hybrid" or name in PRETRAINED_MODELS else name
+        models[name] = CyclicClassifier(architecture, device=args.device, random_state=args.seed, **kwargs)
     ensembles = {name: members for name, members in BENCHMARK_ENSEMBLES.items()
                  if all(member in models for member in members)}
     return models, ensembles
@@ -181,6 +191,11 @@ def build_parser():
                                                                   "stars (default 10)")
     p.add_argument("--n-stars", type=int, default=700, help="synthetic: number of stars (default 700)")
     p.add_argument("--seed", type=int, default=0, help="seed of the splits (and the synthetic survey)")
+    p.add_argument("--pretrained", default="itcn-sim-asas-eros1",
+                   help="the itcn-pretrained models start from this pretrained model (a name of "
+                        "astro_cyclic.pretrained_models() or a model file; default itcn-sim-asas-eros1)")
+    p.add_argument("--fine-tune-learning-rate", type=float, default=0.002,
+                   help="initial learning rate of the itcn-pretrained models (default 0.002)")
     p.add_argument("--apparent-magnitude", action="store_true",
                    help="give the networks the segments' mean magnitudes (CyclicClassifier(apparent_magnitude="
                         "True)), as the committed red-band and ASAS tables were run")

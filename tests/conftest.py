@@ -36,6 +36,14 @@ def data_home():
     return found
 
 
+@pytest.fixture(scope="session")
+def ogle3_catalogue(data_home):
+    """The real OGLE-III catalogue, read once (about 12 s) for every test that needs it."""
+    from astro_cyclic.datasets import load_ogle3_catalogue
+
+    return load_ogle3_catalogue(data_home=data_home)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _one_torch_thread():
     """Run torch on one thread: the test networks are tiny, so threads only add overhead, and two

@@ -20,7 +20,14 @@ from .._validation import validate_option
 __all__ = ["PRETRAINED_MODELS", "load_pretrained", "model_card", "pretrained_models"]
 
 #: Name -> the model file in this folder, its SHA-256 and what it is.
-PRETRAINED_MODELS = {}
+PRETRAINED_MODELS = {
+    "itcn-sim-asas-eros1": {
+        "file": "itcn-sim-asas-eros1.pt",
+        "sha256": "9432c236756d1cab741aa4b83af5fc0261331deda2eb6b81d02d19552500166a",
+        "description": "iTCN (default settings, single band) pretrained on 100,000 simulate_survey stars of 11 "
+                       "classes on ASAS (V) and EROS-1 (red) cadences",
+    },
+}
 
 
 def pretrained_models():

@@ -50,8 +50,8 @@ def test_a_file_of_another_format_is_named(tmp_path):
         load_ogle3_catalogue(data_home=tmp_path)
 
 
-def test_the_real_catalogue(data_home):
-    table = load_ogle3_catalogue(data_home=data_home)
+def test_the_real_catalogue(ogle3_catalogue):
+    table = ogle3_catalogue
     kinds, counts = np.unique(table["Type"], return_counts=True)
     assert len(table) == 399_679
     assert dict(zip(kinds.tolist(), counts.tolist())) == {

@@ -4,15 +4,15 @@ import numpy as np
 import pytest
 
 from astro_cyclic import StarLightCurve
-from astro_cyclic.datasets import SIMULATED_CLASSES, load_ogle3_catalogue, simulate_survey
+from astro_cyclic.datasets import SIMULATED_CLASSES, simulate_survey
 from astro_cyclic.datasets.simulated_survey import _OGLE3_ROWS, _binary_magnitudes, _overlap
 
 PULSATORS = ("Cepheid_1O", "Cepheid_F", "DSCT", "RRab", "RRc", "T2Cep")
 
 
 @pytest.fixture(scope="module")
-def catalogue(data_home):
-    return load_ogle3_catalogue(data_home=data_home)
+def catalogue(ogle3_catalogue):
+    return ogle3_catalogue
 
 
 def _cadences(n, *, n_points=300, error=0.01, bands=None, seed=0):
