@@ -315,7 +315,7 @@ def _machine(models):
 
 
 def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ensembles=None, checkpoint=None,
-                  progress=True, dataset=None):
+                  progress=True, dataset=None, model_inputs=None):
     """Fit and score every model on every split; summarise as in Zhang & Bloom (2020), Table 1.
 
     For each split and each model, a clone of the model is fitted on the
@@ -359,6 +359,12 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
         Show a progress bar over splits x models, naming the current model.
     dataset : str, optional
         Name of the data set, recorded in the metadata.
+    model_inputs : dict, optional
+        Model name -> light curves that model gets instead of
+        ``light_curves``: the same stars in the same order, otherwise prepared
+        (for example with searched instead of catalogue periods), so that its
+        row is paired with the others over the same splits. Recorded as
+        ``own_inputs`` in the model's metadata.
 
     Returns
     -------
@@ -394,6 +400,14 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
     target = np.asarray(target)
     if target.shape != (len(light_curves),):
         raise ValueError(f"{len(light_curves)} light curves but target has shape {target.shape}")
+    model_inputs = dict(model_inputs or {})
+    for name in model_inputs:
+        if name not in models:
+            raise ValueError(f"model_inputs names {name!r}, which is not one of the models {list(models)}")
+        model_inputs[name] = as_light_curves(model_inputs[name])
+        if len(model_inputs[name]) != len(light_curves):
+            raise ValueError(f"model_inputs[{name!r}] holds {len(model_inputs[name])} light curves, not the "
+                             f"{len(light_curves)} stars of light_curves")
     parts = [_check_split(split, k, target.size) for k, split in enumerate(splits)]
     if not parts:
         raise ValueError("splits is empty")
@@ -408,8 +422,7 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
     try:
         for k, split in enumerate(parts):
             train_val, test = split.fit_stars, split.test
-            X_fit, y_fit = [light_curves[i] for i in train_val], target[train_val]
-            X_test, y_test = [light_curves[i] for i in test], target[test]
+            y_fit, y_test = target[train_val], target[test]
             key = _split_key(k, split.seed, test)
             record = {"split": k, "seed": split.seed, "train": split.train.tolist(), "val": split.val.tolist(),
                       "test": test.tolist(), "y_test": y_test.tolist(), "models": {}}
@@ -422,7 +435,9 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
                 # The split's seed, and for the networks exactly the split's validation stars.
                 estimator = clone_for_split(model, split)
                 network = _is_network(estimator)
-                row = _fit_and_score(estimator, X_fit, y_fit, X_test, y_test, classes)
+                stars = model_inputs.get(name, light_curves)
+                row = _fit_and_score(estimator, [stars[i] for i in train_val], y_fit, [stars[i] for i in test], y_test,
+                                     classes)
                 row["val_matches_split"] = True if network else None
                 record["models"][name] = row
                 if checkpoint is not None:
@@ -449,6 +464,7 @@ def run_benchmark(light_curves, target, models, *, splits, reference="itcn", ens
         # This call's wall time: fits read back from a checkpoint are not in it (their fit_seconds are).
         "wall_seconds": time.perf_counter() - clock,
         "models": {name: {"class": type(model).__name__, "params": model.get_params(deep=False)}
+                   | ({"own_inputs": True} if name in model_inputs else {})
                    for name, model in models.items()}
         | {name: {"class": "soft vote (mean probability)", "members": list(members)}
            for name, members in ensembles.items()},

@@ -27,6 +27,9 @@ from harness import result_paths, run_benchmark, write_results
 BENCHMARK_MODELS = ("itcn", "iresnet", "tcn", "resnet", "gru", "lstm", "rf", "hybrid")
 #: Fine-tuned from --pretrained: every layer, or the head only. Run only when named in --models.
 PRETRAINED_MODELS = {"itcn-pretrained": "all", "itcn-pretrained-head": "head"}
+#: A model name with this suffix (itcn-searched, rf-searched, ...) is that model given the same stars with
+#: periods found by PeriodSearch() instead of the catalogue's: paired over the same splits with the others.
+SEARCHED = "-searched"
 #: Soft-vote ensembles scored from their members' probabilities whenever all members run (no further fits).
 BENCHMARK_ENSEMBLES = {"itcn+rf": ("itcn", "rf"), "hybrid+rf": ("hybrid", "rf")}
 
@@ -41,7 +44,10 @@ their best epoch; the random forest trains on training plus validation stars. Wr
 NAME.md and NAME_confusion.png to --output.
 
 Models: the six networks, rf (random forest on Richards et al. 2011 features) and hybrid (the iTCN
-with the star's Richards features among its auxiliary inputs). When all their members run, the
+with the star's Richards features among its auxiliary inputs); itcn-pretrained(-head), fine-tuned
+from --pretrained. Any of them with the suffix -searched (itcn-searched, rf-searched) trains and
+predicts on the same stars with periods found by the package's PeriodSearch() instead of the
+catalogue's (searched once per star and cached). When all their members run, the
 soft-vote ensembles itcn+rf and hybrid+rf (mean of the members' probabilities, as sklearn's
 VotingClassifier(voting="soft")) are scored too, at no further cost. Every finished fit is appended
 to OUTPUT/NAME.checkpoint.jsonl, and a run started again with the same options resumes from it.
@@ -71,8 +77,8 @@ def _load_benchmark_data(args, progress, cache=None):
             f"{data.description} (searched periods)")
 
 
-def _with_searched_periods(light_curves, progress, cache):
-    """Attach the package's period search result to light curves that carry no period.
+def _with_searched_periods(light_curves, progress, cache, *, replace=False):
+    """Attach the package's period search result to light curves that carry no period (all, with ``replace``).
 
     Every model would run the same default search on every fit and prediction; doing it
     once here spares (models x splits x 2) searches and gives every model the same periods.
@@ -87,18 +93,18 @@ def _with_searched_periods(light_curves, progress, cache):
     find = check_memory(cache).cache(_searched_period)
     out = []
     for lc in tqdm(light_curves, desc="period search", disable=not progress, file=sys.stderr):
-        if lc.period is None:
+        if lc.period is None or replace:
             clean = clean_light_curve(lc)
-            lc = lc.with_period(find(clean.time, clean.mag, clean.err, search))
+            lc = lc.with_period(find(clean.time, clean.mag, clean.err, clean.band, search))
         out.append(lc)
     return out
 
 
-def _searched_period(time, mag, err, search):
-    """The period ``search`` finds for a cleaned light curve, days (the unit the cache stores)."""
+def _searched_period(time, mag, err, band, search):
+    """The period ``search`` finds for a cleaned light curve (all its bands), days (the unit the cache stores)."""
     from astro_cyclic import StarLightCurve
 
-    return search(StarLightCurve(time, mag, err))
+    return search(StarLightCurve(time, mag, err, band=band))
 
 
 def _benchmark_models(args, feature_cache):
@@ -107,15 +113,17 @@ def _benchmark_models(args, feature_cache):
 
     names = [name.strip().lower() for name in args.models.split(",") if name.strip()]
     valid = BENCHMARK_MODELS + tuple(PRETRAINED_MODELS)
-    unknown = sorted(set(names) - set(valid))
+    unknown = sorted({name for name in names if name.removesuffix(SEARCHED) not in valid})
     if unknown or not names:
-        raise ValueError(f"unknown model(s) {unknown} in --models; choose from {', '.join(valid)}")
+        raise ValueError(f"unknown model(s) {unknown} in --models; choose from {', '.join(valid)}, "
+                         f"each also with the suffix {SEARCHED}")
     if len(set(names)) != len(names):
         raise ValueError(f"--models names a model twice: {args.models}")
     models = {}
-    for name in names:
+    for full_name in names:
+        name = full_name.removesuffix(SEARCHED)
         if name == "rf":
-            models[name] = RichardsForestClassifier(random_state=args.seed, memory=feature_cache)
+            models[full_name] = RichardsForestClassifier(random_state=args.seed, memory=feature_cache)
             continue
         # random_state is replaced by each split's seed (clone_for_split in run_benchmark).
         kwargs = {"apparent_magnitude": args.apparent_magnitude}
@@ -131,7 +139,7 @@ def _benchmark_models(args, feature_cache):
             kwargs.update(pretrained=args.pretrained, fine_tune=PRETRAINED_MODELS[name],
                           learning_rate=args.fine_tune_learning_rate, apparent_magnitude=pretrained.apparent_magnitude)
         architecture = "itcn" if name == "hybrid" or name in PRETRAINED_MODELS else name
-        models[name] = CyclicClassifier(architecture, device=args.device, random_state=args.seed, **kwargs)
+        models[full_name] = CyclicClassifier(architecture, device=args.device, random_state=args.seed, **kwargs)
     ensembles = {name: members for name, members in BENCHMARK_ENSEMBLES.items()
                  if all(member in models for member in members)}
     return models, ensembles
@@ -154,6 +162,11 @@ def benchmark(args):
     feature_cache = str(Path(args.cache_dir) if args.cache_dir else Path(args.output) / ".cache" / name)
     models, ensembles = _benchmark_models(args, feature_cache)
     light_curves, target, description = _load_benchmark_data(args, progress, feature_cache)
+    model_inputs = {}
+    if any(name.endswith(SEARCHED) for name in models):
+        searched = _with_searched_periods(light_curves, progress, feature_cache, replace=True)
+        model_inputs = {name: searched for name in models if name.endswith(SEARCHED)}
+        description += f"; models named *{SEARCHED}: periods found by PeriodSearch()"
     splits = stratified_star_splits(target, n_splits=args.n_splits, random_state=args.seed)
     reference = "itcn" if "itcn" in models else next(iter(models))
     classes = np.unique(target)
@@ -161,7 +174,7 @@ def benchmark(args):
           f"{len(models)} models ({', '.join(models)}); ensembles: {', '.join(ensembles) or 'none'}; "
           f"reference {reference}; checkpoint {checkpoint}")
     result = run_benchmark(light_curves, target, models, splits=splits, reference=reference, ensembles=ensembles,
-                           checkpoint=checkpoint, progress=progress, dataset=description)
+                           checkpoint=checkpoint, progress=progress, dataset=description, model_inputs=model_inputs)
     paths = write_results(result, args.output, name, overwrite=args.overwrite)
     for model, entry in result["summary"].items():
         acc, diff = entry["accuracy"], entry["accuracy_difference_to_reference"]

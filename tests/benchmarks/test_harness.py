@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
 
 from astro_cyclic import CyclicClassifier, RichardsForestClassifier
@@ -122,6 +123,37 @@ def test_checkpoint_resumes_without_refitting(survey, tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="other parameters"):
         run_benchmark(survey.light_curves, survey.target, {"rf": RichardsForestClassifier(n_estimators=11)},
                       splits=splits, reference="rf", checkpoint=checkpoint, progress=False)
+
+
+class _PeriodRule(ClassifierMixin, BaseEstimator):
+    """Calls a star "long" when its light curve's period exceeds 1 day: its answers show which inputs it got."""
+
+    def fit(self, X, y):
+        self.classes_ = np.array(["long", "short"])
+        return self
+
+    def predict(self, X):
+        return np.array(["long" if lc.period > 1 else "short" for lc in X])
+
+
+def test_a_model_with_its_own_inputs_gets_them_on_the_same_splits(survey):
+    target = np.where(np.array([lc.period for lc in survey.light_curves]) > 1, "long", "short")
+    tenfold = [lc.with_period(10 * lc.period) for lc in survey.light_curves]
+    splits = stratified_star_splits(target, n_splits=2, random_state=0)
+    result = run_benchmark(survey.light_curves, target, {"rule": _PeriodRule(), "rule-x10": _PeriodRule()},
+                           splits=splits, reference="rule", model_inputs={"rule-x10": tenfold}, progress=False)
+    for split in result["splits"]:
+        assert split["models"]["rule"]["accuracy"] == 1.0
+        assert set(split["models"]["rule-x10"]["y_pred"]) == {"long"}
+        assert split["models"]["rule-x10"]["accuracy"] == np.mean(np.array(split["y_test"]) == "long") < 1
+    models = result["metadata"]["models"]
+    assert models["rule-x10"]["own_inputs"] is True and "own_inputs" not in models["rule"]
+    with pytest.raises(ValueError, match="'gru', which is not one of the models"):
+        run_benchmark(survey.light_curves, target, {"rule": _PeriodRule()}, splits=splits, reference="rule",
+                      model_inputs={"gru": tenfold})
+    with pytest.raises(ValueError, match="holds 59 light curves, not the 60 stars"):
+        run_benchmark(survey.light_curves, target, {"rule": _PeriodRule()}, splits=splits, reference="rule",
+                      model_inputs={"rule": tenfold[1:]})
 
 
 def test_run_checks_its_arguments(survey):

@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from paper_protocol import main
+import numpy as np
+
+from astro_cyclic.datasets import make_periodic_variables
+from paper_protocol import _with_searched_periods, main
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "paper_protocol.py"
 
@@ -36,6 +39,29 @@ def test_benchmark_command_on_the_synthetic_survey(tmp_path):
     assert again.returncode == 0, again.stderr
     resumed = json.loads((tmp_path / "res" / "small.json").read_text())
     assert resumed["metadata"]["resumed_fits"] == 4 and resumed["summary"] == saved["summary"]
+
+
+def test_searched_models_get_the_searched_periods_of_the_same_stars(tmp_path):
+    # The synthetic survey carries true periods; rf-searched must train on PeriodSearch()'s instead.
+    args = ("--dataset", "synthetic", "--n-stars", "40", "--models", "rf,rf-searched", "--n-splits", "1",
+            "--output", str(tmp_path / "res"), "--name", "searched", "--quiet")
+    assert main(list(args)) == 0
+    saved = json.loads((tmp_path / "res" / "searched.json").read_text())
+    assert list(saved["summary"]) == ["rf", "rf-searched"]
+    assert "periods found by PeriodSearch()" in saved["metadata"]["dataset"]
+    assert saved["metadata"]["models"]["rf-searched"]["own_inputs"] is True
+    assert "own_inputs" not in saved["metadata"]["models"]["rf"]
+
+
+def test_searched_periods_replace_the_catalogue_periods_only_when_asked(tmp_path):
+    survey = make_periodic_variables(6, classes=["RRab"], n_points=(150, 200), random_state=1)
+    true = np.array([lc.period for lc in survey.light_curves])
+    wrong = [lc.with_period(3 * lc.period) for lc in survey.light_curves]
+    kept = _with_searched_periods(wrong, False, str(tmp_path / "cache"))
+    assert [lc.period for lc in kept] == list(3 * true)
+    searched = np.array([lc.period for lc in _with_searched_periods(wrong, False, str(tmp_path / "cache"),
+                                                                    replace=True)])
+    np.testing.assert_allclose(searched, true, rtol=0.01)
 
 
 def test_benchmark_help_explains_the_full_protocol():
