@@ -70,10 +70,7 @@ class LightCurveClassifierMixin(ClassifierMixin):
 
         check_is_fitted(self)
         stars = prepare_light_curves(X, period_search=self.period_search, min_points=self.min_points)
-        table = prediction_table(stars, self.classes_, self.predict_proba(stars), period_search=self.period_search)
-        table.meta["model"] = type(self).__name__
-        table.meta["params"] = {name: repr(value) for name, value in self.get_params(deep=False).items()}
-        return table
+        return prediction_table(stars, self, self.predict_proba(stars))
 
     def score(self, X, y, sample_weight=None):
         """Per-star accuracy. Labels never seen in ``fit`` are an error, not a silent miss."""
@@ -123,20 +120,22 @@ def star_table(stars):
                   "period_source": [star.period_source for star in stars]})
 
 
-def prediction_table(stars, classes, proba, period_search=None):
-    """The per-star prediction table of prepared ``stars`` (see ``predict_table``)."""
+def prediction_table(stars, estimator, proba):
+    """The per-star prediction table of prepared ``stars`` by the fitted ``estimator`` (see ``predict_table``)."""
     from . import __version__
     from .period import PeriodSearch
 
-    search = period_search or PeriodSearch()
-    classes = np.asarray(classes)
+    search = estimator.period_search or PeriodSearch()
+    classes = np.asarray(estimator.classes_)
     table = star_table(stars)
     table["period_flags"] = [search.candidates(star.light_curve.with_period(None))["flags"][0]
                              if star.period_source == "search" else "" for star in stars]
     table["predicted_class"] = [str(v) for v in classes[np.argmax(proba, axis=1)]]
     for j, label in enumerate(classes.tolist()):
         table[f"proba_{label}"] = proba[:, j]
-    table.meta.update({"astro_cyclic_version": __version__, "classes": [str(c) for c in classes.tolist()],
+    table.meta.update({"model": type(estimator).__name__,
+                       "params": {name: repr(value) for name, value in estimator.get_params(deep=False).items()},
+                       "astro_cyclic_version": __version__, "classes": [str(c) for c in classes.tolist()],
                        "description": "Per-star class probabilities; period in days; period_source: table "
                                       "(given beside the light curves), catalogue (carried by the light "
                                       "curve) or search (found by the period search); period_flags: how "

@@ -260,13 +260,12 @@ def _star_table(stars):
     return _with_files(star_table([star.prepared for star in stars]), stars)
 
 
-def _prediction_table(stars, classes, proba, model_path, period_search):
-    """``predict_table``'s table, with the file each star came from."""
+def _prediction_table(stars, clf, proba, model_path):
+    """``predict_table``'s table (columns and metadata), with the file each star came from and the model file."""
     from ._classifier import prediction_table
 
-    table = _with_files(prediction_table([star.prepared for star in stars], classes, proba,
-                                         period_search=period_search), stars)
-    table.meta["model"] = str(model_path)
+    table = _with_files(prediction_table([star.prepared for star in stars], clf, proba), stars)
+    table.meta["model_file"] = str(model_path)
     return table
 
 
@@ -437,7 +436,7 @@ def predict(args):
                         search=clf.period_search or PeriodSearch(), periods=periods)
     if stars:
         proba = _predict_proba(clf, stars, args.quiet)
-        _emit(_prediction_table(stars, clf.classes_, proba, args.model, clf.period_search), output, args.overwrite)
+        _emit(_prediction_table(stars, clf, proba, args.model), output, args.overwrite)
     return problems.exit_status(len(files))
 
 
@@ -488,7 +487,7 @@ def evaluate(args):
         write_atomically(output, lambda tmp: tmp.write_text(json.dumps(metrics, indent=2)))
         print(f"wrote {output}")
     if predictions is not None:
-        table = _prediction_table(stars, clf.classes_, proba, args.model, clf.period_search)
+        table = _prediction_table(stars, clf, proba, args.model)
         table["true_class"] = y_true
         write_table(table, predictions, overwrite=args.overwrite)
         print(f"wrote {len(table)} rows to {predictions}")

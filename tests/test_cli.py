@@ -170,7 +170,11 @@ def test_predict_uses_catalogue_periods_and_writes_ecsv_with_units(trained, caps
     assert table["period"].unit == u.day and set(table["period_source"]) == {"table"}
     truth = dict(zip(survey.star_ids, survey.periods))
     np.testing.assert_allclose(table["period"].value, [truth[s] for s in table["star_id"]])
-    assert table.meta["model"] == str(root / "model.pt")
+    # predict_table's columns and metadata, with the file of each star and the model file.
+    assert table.meta["model"] == "CyclicClassifier" and table.meta["model_file"] == str(root / "model.pt")
+    assert table.meta["params"]["architecture"] == "'itcn'" and "astro_cyclic_version" in table.meta
+    assert table.colnames[:7] == ["star_id", "file", "n_points", "period", "period_source", "period_flags",
+                                  "predicted_class"]
 
 
 def test_predict_without_output_writes_csv_to_stdout(trained, capsys):

@@ -27,7 +27,7 @@ GENERATED = ("_build", "api", "generated", "sg_execution_times.rst")
 DOC_MODULES = ("sphinx", "sphinx_astropy", "sphinx_automodapi", "numpydoc", "sphinx_gallery",
                "pydata_sphinx_theme", "lightkurve", "jupyter_server_mathjax")
 TUTORIALS = ("plot_01_lightkurve", "plot_02_periods", "plot_03_sklearn", "plot_04_benchmark_eros1",
-             "plot_05_random_forest")
+             "plot_05_random_forest", "plot_06_pretrained")
 
 
 def _missing_modules():

@@ -88,12 +88,35 @@ def _layout_problems(fig):
     texts = [t.get_window_extent(renderer) for t in fig.texts if t.get_text()]  # the suptitle
     found = [f"clipped: {box.bounds}" for box in boxes + texts
              if box.x0 < -0.5 or box.y0 < -0.5 or box.x1 > width + 0.5 or box.y1 > height + 0.5]
-    everything = boxes + texts
-    for i, a in enumerate(everything):
-        for b in everything[i + 1:]:
-            if min(a.x1, b.x1) - max(a.x0, b.x0) > 1 and min(a.y1, b.y1) - max(a.y0, b.y0) > 1:
-                found.append(f"overlap: {a.bounds} and {b.bounds}")
+    found += [f"overlap: {a} and {b}" for a, b in _overlaps(boxes + texts)]
+    # Inside each panel: its title, axis labels, tick labels, legend entries and annotations, each readable.
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        legend = ax.get_legend()
+        pieces = [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label,
+                  *_drawn_tick_labels(ax.get_xticklabels(which="both"), ax.get_xlim(), 0),
+                  *_drawn_tick_labels(ax.get_yticklabels(which="both"), ax.get_ylim(), 1), *ax.texts,
+                  *([] if legend is None else legend.get_texts())]
+        extents = [(t.get_text(), t.get_window_extent(renderer)) for t in pieces if t.get_visible() and t.get_text()]
+        found += [f"text overlap in a panel: {a!r} and {b!r}"
+                  for a, b in _overlaps([box for _, box in extents], labels=[text for text, _ in extents])]
     return found
+
+
+def _drawn_tick_labels(labels, limits, coordinate):
+    """The tick labels inside the axis's view limits: matplotlib lists others, which it does not draw."""
+    low, high = sorted(limits)
+    span = high - low
+    return [label for label in labels if low - 1e-9 * span <= label.get_position()[coordinate] <= high + 1e-9 * span]
+
+
+def _overlaps(boxes, labels=None):
+    """Pairs of boxes that share more than a pixel each way (their labels, or a description of the boxes)."""
+    labels = labels or [f"box {box.bounds}" for box in boxes]
+    return [(labels[i], labels[j])
+            for i, a in enumerate(boxes) for j, b in enumerate(boxes[i + 1:], i + 1)
+            if min(a.x1, b.x1) - max(a.x0, b.x0) > 1 and min(a.y1, b.y1) - max(a.y0, b.y0) > 1]
 
 
 def test_every_figure_made_standalone_has_nothing_clipped_or_overlapping(light_curve, fitted):
@@ -122,6 +145,15 @@ def test_the_layout_check_sees_a_clipped_label():
     ax.set_ylabel("a label")
     fig.subplots_adjust(left=0.0)
     assert any(problem.startswith("clipped") for problem in _layout_problems(fig))
+
+
+def test_the_layout_check_sees_text_over_text_in_one_panel():
+    fig, ax = plt.subplots(layout="constrained")
+    ax.text(0.5, 0.5, "candidate 0.61 d", transform=ax.transAxes)
+    assert _layout_problems(fig) == []
+    ax.text(0.52, 0.5, "alias 1.55 d", transform=ax.transAxes)
+    assert _layout_problems(fig) == ["text overlap in a panel: 'candidate 0.61 d' and 'alias 1.55 d'"]
+    plt.close(fig)
 
 
 def test_plot_classification_shows_the_fold_the_answer_and_the_candidates(fitted):
