@@ -44,6 +44,7 @@ from sklearn.base import BaseEstimator
 
 from ._validation import validate_option
 from ._periodogram import nifty_power, reusable_plans_available
+from .prepare import PERIOD_LIMIT_FACTOR, _time_quantum
 
 __all__ = ["PERIOD_METHODS", "PeriodSearch", "find_period", "frequency_grid", "period_candidates",
            "validate_period_method"]
@@ -294,7 +295,11 @@ def find_period(time, mag, err=None, *, band=None, method="auto", min_period=0.0
     method : str
         A key of :data:`PERIOD_METHODS` or ``"auto"``.
     min_period, max_period, samples_per_peak, n_frequencies
-        The frequency grid, see :func:`frequency_grid`.
+        The frequency grid, see :func:`frequency_grid`. When the times are
+        rounded (every time and interval a whole multiple of one step, as
+        EROS-1's 0.01 d), the search starts at 10 times that step if it is
+        longer than ``min_period``: shorter periods would be rounding noise,
+        and preparation refuses them (:func:`~astro_cyclic.prepare.check_period`).
     nterms : int
         Harmonics in the Lomb-Scargle model (1 is the classical periodogram).
     n_candidates : int
@@ -353,6 +358,7 @@ def _search(time, mag, err, *, band, method, min_period, max_period, samples_per
             n_candidates, n_harmonics, check_double):
     method = validate_period_method(method)
     time, mag, err = _checked_light_curve(time, mag, err, n_harmonics)
+    min_period = _rounding_floor(time, min_period, max_period)
     frequency = frequency_grid(time, min_period=min_period, max_period=max_period,
                                samples_per_peak=samples_per_peak, n_frequencies=n_frequencies)
     weights = np.ones_like(mag) if err is None else 1.0 / np.asarray(err, float) ** 2
@@ -376,6 +382,31 @@ def _search(time, mag, err, *, band, method, min_period, max_period, samples_per
         best = best / 2
     return _Search(time=time, mag=mag, err=err, parts=parts, frequency=frequency, power=power,
                    candidates=candidates, best=float(best), doubled=doubled, step=step, n_harmonics=n_harmonics)
+
+
+def _rounding_floor(time, min_period, max_period):
+    """The shortest period to search (days): ``min_period``, or more where the survey rounded its times.
+
+    A survey that publishes its times rounded (EROS-1 to 0.01 d, some to whole nights) cannot carry a
+    period under :data:`~astro_cyclic.prepare.PERIOD_LIMIT_FACTOR` (10) times the step, which
+    preparation refuses (its phases would be rounding noise); a search that returned one would stop a
+    whole fit, so the search starts there. Times rounded by float32 storage (a step equal to float32's
+    spacing: 0.125-0.25 d for Julian dates) are not the survey's choice but a lost digit: they are
+    searched over the full range, and preparation refuses their short periods with a message that
+    says float32, rather than folding them on the best period left above 1-2 d.
+    """
+    quantum = _time_quantum(time)
+    largest = np.float32(np.max(np.abs(time)))
+    if np.isclose(quantum, float(np.spacing(largest)), rtol=1e-6, atol=0):
+        return min_period
+    floor = PERIOD_LIMIT_FACTOR * quantum * (1 + 1e-9)
+    if floor <= min_period:
+        return min_period
+    longest = float(np.ptp(time)) if max_period is None else max_period
+    if floor >= longest > 0:
+        raise ValueError(f"the times are rounded to {quantum:.6g} d, so no period under {floor:.6g} d can be folded, "
+                         f"and the longest period searched is {longest:.6g} d")
+    return floor
 
 
 #: Cycles per day of the solar and the sidereal day: ground surveys sample at these, and their

@@ -101,24 +101,10 @@ def _with_searched_periods(light_curves, progress, cache, *, replace=False):
 
 
 def _searched_period(time, mag, err, band, search):
-    """The period ``search`` finds for a cleaned light curve (all its bands), days (the unit the cache stores).
-
-    A period shorter than ``PERIOD_LIMIT_FACTOR`` times the step the times are rounded to is refused by the
-    classifiers (its phases would be rounding noise): EROS-1's times are rounded to 0.01 d, and the default
-    search, which goes down to 0.05 d, lands below 0.1 d for a few of its stars. Those stars are searched
-    again from that limit, as a user would, rather than stopping the run.
-    """
-    from sklearn.base import clone
-
+    """The period ``search`` finds for a cleaned light curve (all its bands), days (the unit the cache stores)."""
     from astro_cyclic import StarLightCurve
-    from astro_cyclic.prepare import PERIOD_LIMIT_FACTOR, _time_quantum  # the classifiers' own limit
 
-    lc = StarLightCurve(time, mag, err, band=band)
-    period = search(lc)
-    limit = PERIOD_LIMIT_FACTOR * _time_quantum(time)
-    if period < limit:
-        period = clone(search).set_params(min_period=max(search.min_period, 1.001 * limit))(lc)
-    return period
+    return search(StarLightCurve(time, mag, err, band=band))
 
 
 def _benchmark_models(args, feature_cache):

@@ -264,3 +264,25 @@ def test_no_doubling_that_leaves_fewer_than_three_cycles():
     cycle = np.floor(t / 230.0)
     mag = 14 + (1.2 + 0.5 * (cycle % 2)) * np.sin(2 * np.pi * t / 230.0) + rng.normal(0, 0.03, t.size)
     assert find_period(t, mag, np.full(t.size, 0.03)) == pytest.approx(230.0, rel=0.03)
+
+
+def test_times_rounded_by_the_survey_are_searched_only_where_they_can_be_folded():
+    """EROS-1 publishes times to 0.01 d: a search down to 0.05 d found 0.0534 d for one star, which
+    preparation refuses (under 10 steps), so a fit on searched periods stopped. Now the search starts at 0.1 d."""
+    from astro_cyclic import prepare_light_curve
+
+    rng = np.random.default_rng(5)
+    nights = survey_times(rng, 80, baseline=800.0)
+    t = np.round(np.sort(np.r_[nights, nights + 0.03]), 2)  # two visits a night, times to 0.01 d
+    mag = 15 + 0.3 * np.sin(2 * np.pi * t / 0.0612) + rng.normal(0, 0.02, t.size)
+    lc = StarLightCurve(t, mag, np.full(t.size, 0.02), star_id="dsct")
+    candidates = PeriodSearch().candidates(lc)
+    assert np.all(candidates["period"].value > 0.1)
+    assert prepare_light_curve(lc).period == pytest.approx(candidates["period"].value[0])
+    # The same star with exact times is found at its period.
+    exact = StarLightCurve(t + rng.uniform(-0.004, 0.004, t.size), mag, lc.err, star_id="exact")
+    assert PeriodSearch()(exact) == pytest.approx(0.0612, rel=1e-3)
+    # Rounded to whole days over 8 days: no period can be folded, and the error says why.
+    days = 2459000.0 + np.array([0.0, 1, 3, 4, 6, 7, 8, 9])
+    with pytest.raises(ValueError, match="star 'd': the times are rounded to 1 d, so no period under 10 d"):
+        PeriodSearch()(StarLightCurve(days, np.sin(days), star_id="d"))

@@ -11,9 +11,9 @@ compare models on their own stars this way; ``benchmarks/paper_protocol.py``
 in the repository runs the paper's full protocol with them.
 
 This page runs it in a configuration small enough for a documentation build:
-80 stars per class (192 of them to train on in each split), two splits, the
-default networks trained for 30 epochs with thinning augmentation, and a
-small forest. With so few training stars every model is far below what it
+at most 80 stars per class (169 of them to train on in each split), two
+splits, the default networks trained for 30 epochs with thinning augmentation,
+and a small forest. With so few training stars every model is far below what it
 reaches with the full protocol (2,184 training stars: 92-94%, see the
 benchmarks page); the page shows the workflow and the outputs.
 

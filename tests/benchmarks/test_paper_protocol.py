@@ -7,12 +7,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from astro_cyclic.datasets import make_periodic_variables
-from astro_cyclic import PeriodSearch, StarLightCurve
-from astro_cyclic.prepare import check_period
-from paper_protocol import _searched_period, _with_searched_periods, main
+from paper_protocol import _with_searched_periods, main
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "paper_protocol.py"
 
@@ -65,18 +62,6 @@ def test_searched_periods_replace_the_catalogue_periods_only_when_asked(tmp_path
     searched = np.array([lc.period for lc in _with_searched_periods(wrong, False, str(tmp_path / "cache"),
                                                                     replace=True)])
     np.testing.assert_allclose(searched, true, rtol=0.01)
-
-
-def test_a_searched_period_the_rounded_times_cannot_carry_is_searched_again_from_the_limit():
-    # Times rounded to 0.01 d (as EROS-1's) resolve periods of 0.1 d and more; this star's 0.06 d is not.
-    rng = np.random.default_rng(2)
-    time = np.round(np.sort(rng.uniform(0, 400, 300)), 2)
-    mag = 15 + 0.3 * np.sin(2 * np.pi * time / 0.06) + 0.1 * np.sin(2 * np.pi * time / 3.7) + rng.normal(0, 0.02, 300)
-    err = np.full(300, 0.02)
-    assert PeriodSearch()(StarLightCurve(time, mag, err)) < 0.1
-    period = _searched_period(time, mag, err, None, PeriodSearch())
-    assert period == pytest.approx(3.7, rel=0.01)
-    check_period(StarLightCurve(time, mag, err, period=period))  # what the classifiers would have refused
 
 
 def test_benchmark_help_explains_the_full_protocol():
