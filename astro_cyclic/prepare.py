@@ -149,30 +149,25 @@ PERIOD_LIMIT_FACTOR = 10
 MIN_PERIOD = 1e-3
 
 
-#: The step the times are rounded to is looked for among the smallest interval divided by 1, 2, ... this.
-_QUANTUM_DIVISORS = 10
-
-
 def _time_quantum(time):
-    """What the times are rounded to: the longest step of which every time is a whole multiple
-    (float32 Julian dates, whole days, EROS-1's 0.01 d), else the float64 spacing of the largest time.
+    """What the times are rounded to: the smallest step when every step and every time is a whole
+    multiple of it (float32 Julian dates, whole days), else the float64 spacing of the largest time.
 
-    The step is looked for as the smallest interval divided by 1 to :data:`_QUANTUM_DIVISORS` (times
-    rounded to 0.01 d whose closest pair is 0.03 d apart). A regular cadence is not rounding: its times
-    are exact, and a period folds on them however short it is against the step, so intervals that are
-    all equal, or times offset from multiples of the step (a spacecraft's cadence from an arbitrary
-    start), are not taken for it.
+    A regular cadence is not rounding: its times are exact, and a period folds on them however short it
+    is against the step, so steps that are all equal, or times offset from multiples of the step (a
+    spacecraft's cadence from an arbitrary start), are not taken for it.
     """
     unique = np.unique(time)
     steps = np.diff(unique)
-    if steps.size and steps.max() > 1.5 * steps.min():
-        for divisor in range(1, _QUANTUM_DIVISORS + 1):
-            step = steps.min() / divisor
-            # A fixed tolerance: a relative one would call any sampling quantized once the span is a
-            # million times the smallest step (a 0.005 d step over 3,000 d would then refuse a 0.03 d star).
-            # Whole multiples of the step are then also whole multiples of it apart.
-            if np.all(np.abs(unique / step - np.round(unique / step)) < 1e-3):
-                return float(step)
+    if steps.size:
+        smallest = steps.min()
+        ratio = steps / smallest
+        # A fixed tolerance: a relative one would call any sampling quantized once the span is a
+        # million times the smallest step (a 0.005 d step over 3,000 d would then refuse a 0.03 d star).
+        multiples = np.all(np.abs(ratio - np.round(ratio)) < 1e-3)
+        on_grid = np.all(np.abs(unique / smallest - np.round(unique / smallest)) < 1e-3)
+        if multiples and on_grid and ratio.max() > 1.5:
+            return float(smallest)
     return float(np.spacing(np.max(np.abs(time))))
 
 

@@ -273,7 +273,7 @@ def test_times_rounded_by_the_survey_are_searched_only_where_they_can_be_folded(
 
     rng = np.random.default_rng(5)
     nights = survey_times(rng, 80, baseline=800.0)
-    t = np.round(np.sort(np.r_[nights, nights + 0.03]), 2)  # two visits a night, times to 0.01 d
+    t = np.round(np.sort(np.r_[nights, nights + 0.01]), 2)  # two visits a night, times to 0.01 d
     mag = 15 + 0.3 * np.sin(2 * np.pi * t / 0.0612) + rng.normal(0, 0.02, t.size)
     lc = StarLightCurve(t, mag, np.full(t.size, 0.02), star_id="dsct")
     candidates = PeriodSearch().candidates(lc)
