@@ -435,7 +435,8 @@ def period_candidates(time, mag, err=None, *, band=None, method="auto", min_peri
 
     The search is :func:`find_period`'s (same parameters): the first row is
     its chosen period, the others are the periodogram's highest peaks, best
-    first. Each row says how good the period is and how it relates to the
+    first, each moved from the frequency grid to the minimum of its harmonic
+    model's chi^2 (Gauss-Newton steps). Each row says how good the period is and how it relates to the
     chosen one, so that a doubtful period is seen, not trusted.
 
     Parameters
@@ -450,9 +451,12 @@ n_candidates, n_harmonics, check_double
         One row per candidate, the chosen one first, with columns:
 
         - ``period`` (d) and ``frequency`` (1/d);
-        - ``uncertainty`` (d): one-sigma uncertainty of the period from the
-          harmonic model's chi^2 (the frequencies within Delta chi^2 = 1 of
-          its minimum, the chi^2 scaled to one per degree of freedom);
+        - ``uncertainty`` (d): one-sigma uncertainty of the period, the
+          Delta chi^2 = 1 half-width of the harmonic model's chi^2 linearised
+          about the period (Gauss-Newton, the phases and amplitudes re-fitted,
+          the chi^2 scaled to one per degree of freedom): the covariance a
+          least-squares fit of the period would report. It is a local figure:
+          it says nothing of the aliases, which the other rows show;
         - ``power``: the periodogram power at the frequency (for several
           bands, the summed chi^2 reduction normalised as one band's power);
         - ``false_alarm_probability``: of a peak this high in pure noise, by
@@ -488,9 +492,12 @@ n_candidates, n_harmonics, check_double
     search = _search(time, mag, err, band=band, method=method, min_period=min_period, max_period=max_period,
                      samples_per_peak=samples_per_peak, n_frequencies=n_frequencies, nterms=nterms,
                      n_candidates=n_candidates, n_harmonics=n_harmonics, check_double=check_double)
-    frequencies = [search.best] + [float(f) for f in search.candidates
-                                   if abs(f - search.best) > 3 * search.step]
-    chi2 = _summed_chi2(search.parts, np.asarray(frequencies), search.n_harmonics)
+    others = [float(f) for f in search.candidates if abs(f - search.best) > 3 * search.step]
+    # The chosen frequency is find_period's answer, kept as it is; the other peaks are moved from the grid
+    # to their chi^2 minimum, so that their Delta BIC is not the grid's rounding.
+    fits = [_refined_frequency(search.parts, f, search.n_harmonics, search.step, iterations=0 if k == 0 else 3)
+            for k, f in enumerate([search.best] + others)]
+    frequencies, sigma, chi2 = (np.array(column) for column in zip(*fits))
     n_points = search.time.size
     grid = search.frequency
     power = np.interp(frequencies, grid, search.power)
@@ -500,10 +507,8 @@ n_candidates, n_harmonics, check_double
                                                     minimum_frequency=grid[0], maximum_frequency=grid[-1]))
     flags = [_flags(f, search.best, search.step, chosen=k == 0, doubled=search.doubled)
              for k, f in enumerate(frequencies)]
-    uncertainty = [_period_uncertainty(search, f) for f in frequencies]
-    frequencies = np.asarray(frequencies)
     return Table({"period": 1.0 / frequencies * u.day, "frequency": frequencies / u.day,
-                  "uncertainty": np.asarray(uncertainty) * u.day, "power": power,
+                  "uncertainty": sigma / frequencies ** 2 * u.day, "power": power,
                   "false_alarm_probability": np.clip(fap, 0, 1),
                   "delta_bic": n_points * np.log(chi2 / chi2[0]), "flags": flags})
 
@@ -512,14 +517,70 @@ def _summed_chi2(parts, frequencies, n_harmonics):
     return sum(_harmonic_chi2(t, m, w, frequencies, n_harmonics) for t, m, w in parts)
 
 
-def _period_uncertainty(search, frequency):
-    """One-sigma period uncertainty (days) from Delta chi^2 = 1, chi^2 scaled to one per degree of freedom."""
-    fine = frequency + np.linspace(-2, 2, 161) * search.step
-    fine = fine[fine > 0]
-    chi2 = _summed_chi2(search.parts, fine, search.n_harmonics)
-    dof = max(1, search.time.size - len(search.parts) * (2 * search.n_harmonics + 1))
-    inside = fine[chi2 <= chi2.min() * (1 + 1.0 / dof)]
-    return float((inside.max() - inside.min()) / 2 / frequency ** 2)
+def _linearised_fit(parts, frequency, n_harmonics):
+    """Gauss-Newton quantities of the harmonic model's chi^2 as a function of frequency.
+
+    Each band is fitted with its own mean and ``n_harmonics`` sinusoids at
+    ``frequency``; with J the derivative of the model with respect to the
+    frequency, made orthogonal to the linear parameters' columns (so that they
+    are re-fitted as the frequency moves: the profile chi^2), the chi^2 near
+    its minimum is chi^2_min + (Σ J.J) (δf - Σ J.r / Σ J.J)^2, r the weighted
+    residuals.
+
+    Returns
+    -------
+    chi2, gradient, information : float
+        The chi^2 at ``frequency``, Σ J.r and Σ J.J, summed over the bands.
+    """
+    chi2 = gradient = information = 0.0
+    k = np.arange(1, n_harmonics + 1)
+    for time, mag, weights in parts:
+        # Centred times only condition the system: the frequency's variance, once the phases are
+        # re-fitted, does not depend on the time origin.
+        tau = time - time.mean()
+        sw = np.sqrt(weights)
+        arg = 2 * np.pi * frequency * np.outer(tau, k)
+        cos, sin = np.cos(arg), np.sin(arg)
+        design = np.column_stack([np.ones_like(tau), cos, sin]) * sw[:, None]
+        target = mag * sw
+        q, r = np.linalg.qr(design)
+        projected = q.T @ target
+        coef = np.linalg.solve(r, projected)
+        resid = target - q @ projected
+        a, b = coef[1:n_harmonics + 1], coef[n_harmonics + 1:]
+        jac = (2 * np.pi * tau[:, None] * k * (b * cos - a * sin)).sum(axis=1) * sw
+        jac = jac - q @ (q.T @ jac)
+        chi2 += float(resid @ resid)
+        gradient += float(jac @ resid)
+        information += float(jac @ jac)
+    return chi2, gradient, information
+
+
+def _refined_frequency(parts, frequency, n_harmonics, step, *, iterations):
+    """A frequency moved to its chi^2 minimum by Gauss-Newton steps, its one-sigma uncertainty (1/day), its chi^2.
+
+    The uncertainty is the Delta chi^2 = 1 half-width of the linearised
+    (Gauss-Newton) chi^2, with the chi^2 scaled to one per degree of freedom:
+    the covariance least-squares fitters report (``scipy.optimize.curve_fit``'s).
+    It is read analytically, not from a grid, so it is as fine as the period
+    and costs one fit instead of a scan. A step that would leave the peak
+    (more than one grid ``step``) or raise the chi^2 is not taken.
+    """
+    chi2, gradient, information = _linearised_fit(parts, frequency, n_harmonics)
+    for _ in range(iterations):
+        if information <= 0:
+            break
+        delta = gradient / information
+        if not 0 < abs(delta) <= step or frequency + delta <= 0:
+            break
+        trial = _linearised_fit(parts, frequency + delta, n_harmonics)
+        if trial[0] >= chi2:
+            break
+        frequency, (chi2, gradient, information) = frequency + delta, trial
+    n_points = sum(part[0].size for part in parts)
+    dof = max(1, n_points - len(parts) * (2 * n_harmonics + 1))
+    sigma = np.sqrt(chi2 / dof / information) if information > 0 else np.inf
+    return float(frequency), float(sigma), chi2
 
 
 def _flags(f, best, step, *, chosen, doubled):
