@@ -7,16 +7,18 @@ has filled ``benchmarks/results/benchmark_eros1.checkpoint.jsonl``::
     python benchmarks/seed_ensemble.py fit --splits 4,5,6,7 --data-home ../shared/data   # another
     python benchmarks/seed_ensemble.py report --data-home ../shared/data
 
-``fit`` trains, on each named split of the benchmark (EROS-1 red band, the same
-8 per-star splits), ``--extra-seeds`` more iTCNs with the default settings and
-seeds ``split.seed + 1``, ``split.seed + 2``, ...; each fit's test probabilities
-go to ``benchmarks/results/seed_ensemble_eros1/split<k>_seed<j>.json`` (one file
+``fit`` trains, on each named split of the benchmark (``--dataset``: EROS-1 red
+band, or ``eros1_2band`` for both bands; the same 8 per-star splits),
+``--extra-seeds`` more iTCNs with the default settings and seeds
+``split.seed + 1``, ``split.seed + 2``, ...; each fit's test probabilities go to
+``benchmarks/results/seed_ensemble_<dataset>/split<k>_seed<j>.json`` (one file
 per fit, so processes never write the same file, and a stopped run resumes).
 ``report`` reads them with the benchmark's own iTCN (seed offset 0) and random
-forest rows from the checkpoint and writes ``seed_ensemble_eros1.{json,md}``:
+forest rows from ``benchmark_<dataset>.checkpoint.jsonl`` and writes
+``seed_ensemble_<dataset>.{json,md}``:
 per split the accuracy of each single iTCN, of their mean probabilities, and
 of that mean averaged with the forest's, and the paired differences to the
-forest. Not part of the test suite; about 150 s per fit on one core.
+forest. Not part of the test suite; about 150 s per fit on one core (red band), 330 s (both bands).
 """
 
 import argparse
@@ -28,15 +30,16 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results"
+DATASETS = ("eros1", "eros1_2band")
 
 
-def _data(data_home):
+def _data(dataset, data_home):
     from astro_cyclic.model_selection import stratified_star_splits
-    from astro_cyclic.datasets import load_eros1
+    from astro_cyclic.datasets import load_dataset
 
-    data = load_eros1(data_home=data_home)
+    # As paper_protocol.py loads them (seed 0), so that the stars and the splits are the benchmark's.
+    data = load_dataset(dataset, data_home=data_home, random_state=0)
     target = np.asarray(data.target)
-    # The benchmark's splits: paper_protocol.py --dataset eros1 uses seed 0 and 8 splits.
     return data, target, stratified_star_splits(target, n_splits=8, random_state=0)
 
 
@@ -46,8 +49,8 @@ def fit(args):
     from astro_cyclic import CyclicClassifier
 
     torch.set_num_threads(1)
-    data, target, splits = _data(args.data_home)
-    out = RESULTS / "seed_ensemble_eros1"
+    data, target, splits = _data(args.dataset, args.data_home)
+    out = RESULTS / f"seed_ensemble_{args.dataset}"
     out.mkdir(parents=True, exist_ok=True)
     stars = list(data.light_curves)
     for k in (int(s) for s in args.splits.split(",")):
@@ -78,15 +81,15 @@ def report(args):
     from harness import _split_key, describe_machine
     from astro_cyclic.model_selection import mean_std, paired_difference
 
-    data, target, splits = _data(args.data_home)
+    data, target, splits = _data(args.dataset, args.data_home)
     classes = np.unique(target)
-    rows = [json.loads(line) for line in (RESULTS / "benchmark_eros1.checkpoint.jsonl").read_text().splitlines()
-            if line.strip()]
+    checkpoint = RESULTS / f"benchmark_{args.dataset}.checkpoint.jsonl"
+    rows = [json.loads(line) for line in checkpoint.read_text().splitlines() if line.strip()]
     base = {(r["split"], r["model"]): r["row"] for r in rows}
     per_split = []
     for k, split in enumerate(splits):
         key = _split_key(k, split.seed, split[2])
-        files = sorted((RESULTS / "seed_ensemble_eros1").glob(f"split{k}_seed*.json"))
+        files = sorted((RESULTS / f"seed_ensemble_{args.dataset}").glob(f"split{k}_seed*.json"))
         if not files or (key, "itcn") not in base or (key, "rf") not in base:
             continue
         truth = target[split[2]]
@@ -109,16 +112,15 @@ def report(args):
         raise SystemExit("no split has both extra iTCN fits and benchmark rows; run 'fit' first")
 
     rf = [s["rf"] for s in per_split]
-    result = {"dataset": "EROS-1 red band (catalogue periods)", "splits": per_split, "machine": describe_machine(),
-              "summary": {}}
+    result = {"dataset": data.description, "splits": per_split, "machine": describe_machine(), "summary": {}}
     for key in ("itcn_ensemble", "itcn_ensemble+rf", "itcn_seed0+rf", "rf"):
         values = [s[key] for s in per_split]
         result["summary"][key] = {"accuracy": mean_std(values), "difference_to_rf": paired_difference(values, rf)}
     result["summary"]["itcn_single"] = {"accuracy": mean_std([a for s in per_split for a in s["itcn_single"]])}
-    (RESULTS / "seed_ensemble_eros1.json").write_text(json.dumps(result, indent=1))
+    (RESULTS / f"seed_ensemble_{args.dataset}.json").write_text(json.dumps(result, indent=1))
 
     n_itcn = sorted({s["n_itcn"] for s in per_split})
-    lines = ["# iTCN seed ensembles on EROS-1 (benchmarks/seed_ensemble.py)", "",
+    lines = [f"# iTCN seed ensembles on {data.description} (benchmarks/seed_ensemble.py)", "",
              f"{len(per_split)} of the benchmark's 8 splits; {'/'.join(map(str, n_itcn))} iTCNs per split (the "
              "benchmark's own and extra seeds), default settings. Accuracy: per-star test accuracy, mean ± std over "
              "splits; Δ vs rf: median paired difference to the random forest, 1-sigma range.", "",
@@ -140,7 +142,7 @@ def report(args):
                      f"{100 * s['itcn_ensemble']:.1f} | {100 * s['rf']:.1f} | {100 * s['itcn_ensemble+rf']:.1f} |")
     m = result["machine"]
     lines += ["", f"Machine: {m.get('cpu')}, {m.get('cpu_count')} cores; one torch thread per fit."]
-    (RESULTS / "seed_ensemble_eros1.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"seed_ensemble_{args.dataset}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0
 
@@ -152,8 +154,10 @@ def main(argv=None):
     p.add_argument("--splits", default="0,1,2,3,4,5,6,7", help="comma-separated split numbers (0-7)")
     p.add_argument("--extra-seeds", type=int, default=2, help="iTCNs per split besides the benchmark's (2)")
     p.add_argument("--data-home", default=None)
+    p.add_argument("--dataset", default="eros1", choices=DATASETS)
     p = sub.add_parser("report", help="combine the fits with the benchmark's rows; write JSON and markdown")
     p.add_argument("--data-home", default=None)
+    p.add_argument("--dataset", default="eros1", choices=DATASETS)
     args = parser.parse_args(argv)
     return fit(args) if args.command == "fit" else report(args)
 
