@@ -150,6 +150,31 @@ def frequency_grid(time, *, min_period=0.05, max_period=None, samples_per_peak=5
 _CHI2_CHUNK_ELEMENTS = 1_000_000
 
 
+def _harmonic_design(tau, sw, frequencies, n_harmonics):
+    """Weighted design matrices of a mean plus ``n_harmonics`` sinusoids, one per frequency.
+
+    Columns: the mean, the cosines of harmonics 1..n, the sines of 1..n,
+    each multiplied by ``sw`` (the square roots of the weights); ``tau`` the
+    times from the chosen origin (days).
+
+    Returns
+    -------
+    ndarray, shape (len(frequencies), len(tau), 2 * n_harmonics + 1)
+    """
+    arg = 2 * np.pi * np.asarray(frequencies, float)[:, None] * tau
+    design = np.empty((arg.shape[0], tau.size, 2 * n_harmonics + 1))
+    design[:, :, 0] = sw
+    cos1, sin1 = np.cos(arg), np.sin(arg)
+    cos_k, sin_k = cos1, sin1
+    for k in range(1, n_harmonics + 1):
+        if k > 1:
+            # Angle addition: two trigonometric calls in all instead of two per harmonic.
+            cos_k, sin_k = cos_k * cos1 - sin_k * sin1, sin_k * cos1 + cos_k * sin1
+        np.multiply(cos_k, sw, out=design[:, :, k])
+        np.multiply(sin_k, sw, out=design[:, :, n_harmonics + k])
+    return design
+
+
 def _harmonic_chi2(time, mag, weights, frequencies, n_harmonics):
     """Weighted least-squares chi^2 of a mean plus ``n_harmonics`` sinusoids, at each frequency.
 
@@ -176,18 +201,8 @@ def _harmonic_chi2(time, mag, weights, frequencies, n_harmonics):
     if frequencies.size > chunk:
         return np.concatenate([_harmonic_chi2(time, mag, weights, frequencies[i:i + chunk], n_harmonics)
                                for i in range(0, frequencies.size, chunk)])
-    arg = 2 * np.pi * frequencies[:, None] * (time - time[0])
     sw = np.sqrt(weights)
-    design = np.empty((arg.shape[0], time.size, 2 * n_harmonics + 1))
-    design[:, :, 0] = sw
-    cos1, sin1 = np.cos(arg), np.sin(arg)
-    cos_k, sin_k = cos1, sin1
-    for k in range(1, n_harmonics + 1):
-        if k > 1:
-            # Angle addition: two trigonometric calls in all instead of two per harmonic.
-            cos_k, sin_k = cos_k * cos1 - sin_k * sin1, sin_k * cos1 + cos_k * sin1
-        np.multiply(cos_k, sw, out=design[:, :, k])
-        np.multiply(sin_k, sw, out=design[:, :, n_harmonics + k])
+    design = _harmonic_design(time - time[0], sw, frequencies, n_harmonics)
     target = mag * sw
     # Normal equations: the columns (a mean and sinusoids over many cycles) are
     # nearly orthogonal, so the 7x7 systems are well conditioned.
@@ -539,16 +554,16 @@ def _linearised_fit(parts, frequency, n_harmonics):
         # re-fitted, does not depend on the time origin.
         tau = time - time.mean()
         sw = np.sqrt(weights)
-        arg = 2 * np.pi * frequency * np.outer(tau, k)
-        cos, sin = np.cos(arg), np.sin(arg)
-        design = np.column_stack([np.ones_like(tau), cos, sin]) * sw[:, None]
+        design = _harmonic_design(tau, sw, [frequency], n_harmonics)[0]
         target = mag * sw
         q, r = np.linalg.qr(design)
         projected = q.T @ target
         coef = np.linalg.solve(r, projected)
         resid = target - q @ projected
         a, b = coef[1:n_harmonics + 1], coef[n_harmonics + 1:]
-        jac = (2 * np.pi * tau[:, None] * k * (b * cos - a * sin)).sum(axis=1) * sw
+        # d/df of a_k cos(2 pi k f tau) + b_k sin(...), from the weighted columns already built.
+        cos, sin = design[:, 1:n_harmonics + 1], design[:, n_harmonics + 1:]
+        jac = 2 * np.pi * tau * ((b * cos - a * sin) @ k)
         jac = jac - q @ (q.T @ jac)
         chi2 += float(resid @ resid)
         gradient += float(jac @ resid)

@@ -30,16 +30,14 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
-import subprocess  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import astro_cyclic  # noqa: E402
 from astro_cyclic import clean_light_curve  # noqa: E402
 from astro_cyclic.datasets import make_periodic_variables  # noqa: E402
 from astro_cyclic.period import find_period, period_candidates  # noqa: E402
-from harness import describe_machine  # noqa: E402
+from harness import _git_commit, describe_machine  # noqa: E402
+from harness import _versions as harness_versions  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 N_FREQUENCIES = 200_000
@@ -49,18 +47,7 @@ CLASSES = ["RRab", "RRc", "EA", "EW", "Cepheid"]
 def _versions():
     import importlib.metadata as md
 
-    out = {"python": platform.python_version(), "astro_cyclic": astro_cyclic.__version__}
-    for name in ("numpy", "scipy", "astropy", "nifty-ls"):
-        out[name] = md.version(name)
-    return out
-
-
-def _commit():
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-                              cwd=Path(__file__).resolve().parent).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
+    return harness_versions() | {name: md.version(name) for name in ("scipy", "nifty-ls")}
 
 
 def _ms_per_star(fn, stars, repeats):
@@ -118,7 +105,7 @@ def main(argv=None):
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     result = {"n_stars": args.n_stars, "repeats": args.repeats, "n_frequencies": N_FREQUENCIES,
-              "machine": describe_machine(), "versions": _versions(), "commit": _commit(),
+              "machine": describe_machine(), "versions": _versions(), "commit": _git_commit(),
               "load_average_start": [round(x, 2) for x in os.getloadavg()]}
     result["rows"] = measure(args.n_stars, args.repeats)
     result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
