@@ -176,7 +176,6 @@ def _read_and_prepare(args, files, problems, min_points, search, periods, catalo
     from tqdm.auto import tqdm
 
     from .io import read_light_curves
-    from .lightcurves import StarLightCurve
     from .prepare import prepare_light_curve
 
     columns = {name: getattr(args, name) for name in ("time_column", "mag_column", "flux_column", "err_column",
@@ -190,8 +189,8 @@ def _read_and_prepare(args, files, problems, min_points, search, periods, catalo
             problems.add(path, str(exc))
             continue
         for lc in light_curves:
-            if not catalogue:  # the search's period, not the file's
-                lc = StarLightCurve(lc.time, lc.mag, lc.err, star_id=lc.star_id)
+            if not catalogue:  # the search's period, not the file's (all its bands kept)
+                lc = lc.with_period(None)
             try:
                 prepared = prepare_light_curve(lc, period_search=search, min_points=min_points,
                                                period=None if periods is None else periods.get(lc.star_id))

@@ -364,3 +364,21 @@ def test_files_with_a_band_column_fit_and_predict_as_multiband_stars(tmp_path):
     # Read as one band (--band-column pointing elsewhere), the files are refused, not misread.
     result = run("predict", "lcs", "--model", "model.pt", "--band-column", "filter", "-q", cwd=tmp_path)
     assert result.returncode == 1 and "has no band labels" in result.stderr
+
+
+def test_period_searches_all_bands_of_a_multiband_file(tmp_path):
+    """Bands 3 mag apart observed on alternate nights: one band's magnitudes must not be read as another's."""
+    from astro_cyclic import PeriodSearch, StarLightCurve
+
+    rng = np.random.default_rng(7)
+    nights = np.arange(200)
+    t = np.sort(nights + rng.uniform(0.3, 0.4, nights.size))
+    band = np.where(nights % 2 == 0, "g", "r")
+    period = 0.41725
+    mag = np.where(band == "g", 15.0, 12.0) + 0.3 * np.sin(2 * np.pi * t / period) + rng.normal(0, 0.02, t.size)
+    Table({"time": t, "mag": mag, "err": np.full(t.size, 0.02), "band": band}).write(tmp_path / "star.csv")
+    result = run("period", "star.csv", "--output", "periods.ecsv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    found = Table.read(tmp_path / "periods.ecsv")["period"][0]
+    expected = PeriodSearch()(StarLightCurve(t, mag, np.full(t.size, 0.02), band=band))
+    assert found == pytest.approx(expected, rel=1e-9) and found == pytest.approx(period, rel=1e-3)
