@@ -642,6 +642,16 @@ def light_curves_from_table(table, id_column, *, periods=None, **columns):
     return out
 
 
+def _point_checks(lc, sentinels=DEFAULT_SENTINELS):
+    """Per point: all values finite; error positive; magnitude or error a survey sentinel (see clean_light_curve)."""
+    t, m, e = lc.time, lc.mag, lc.err
+    finite = np.isfinite(t) & np.isfinite(m) & np.isfinite(e)
+    with np.errstate(invalid="ignore"):
+        positive = e > 0
+        sentinel = np.isin(m, np.asarray(sentinels, float)) | (np.abs(m) >= 90) | (e >= 90)
+    return finite, positive, sentinel
+
+
 def clean_light_curve(lc, *, min_points=10, sentinels=DEFAULT_SENTINELS):
     """Remove unusable points and return a time-sorted `StarLightCurve`.
 
@@ -679,10 +689,7 @@ def clean_light_curve(lc, *, min_points=10, sentinels=DEFAULT_SENTINELS):
     t, m, e = lc.time, lc.mag, lc.err
     if t.size == 0:
         raise LightCurveError(f"{lc.label}: the light curve is empty")
-    finite = np.isfinite(t) & np.isfinite(m) & np.isfinite(e)
-    with np.errstate(invalid="ignore"):
-        positive = e > 0
-        sentinel = np.isin(m, np.asarray(sentinels, float)) | (np.abs(m) >= 90) | (e >= 90)
+    finite, positive, sentinel = _point_checks(lc, sentinels)
     keep = finite & positive & ~sentinel
     outlier = np.zeros_like(keep)
     if keep.any():

@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from .._validation import check_number, validate_option
-from ..lightcurves import StarLightCurve, as_light_curves
+from ..lightcurves import StarLightCurve, _point_checks, as_light_curves
 
 __all__ = ["BAND_WEIGHTS", "CADENCE_SURVEYS", "SIMULATED_CLASSES", "simulate_survey"]
 
@@ -128,8 +128,10 @@ def simulate_survey(n_stars=1000, *, cadences="asas", classes=None, band="I", ca
         Whose time stamps, bands and error-magnitude relation to use: a survey
         of :data:`CADENCE_SURVEYS` (its loader reads it from ``data_home``:
         the ASAS V band, EROS-1 blue and red, MACHO blue and red), or light
-        curves in any form :func:`~astro_cyclic.as_light_curves` takes (each
-        with at least ``min_points`` points and positive errors).
+        curves in any form :func:`~astro_cyclic.as_light_curves` takes. Of
+        each, the points :func:`~astro_cyclic.clean_light_curve` would keep
+        are used (no non-finite value, error > 0, no survey sentinel); at
+        least ``min_points`` of them.
     classes : sequence of str, optional
         Classes to simulate, names of :data:`SIMULATED_CLASSES` (default all).
     band : str, default "I"
@@ -311,13 +313,13 @@ def _cadence_stars(cadences, band, min_points, data_home):
             raise ValueError("cadences holds no light curve")
     checked = []
     for lc in donors:
-        keep = np.isfinite(lc.time) & np.isfinite(lc.mag) & np.isfinite(lc.err)
+        # The points the package's cleaning keeps: the surveys' files hold sentinels (MACHO stores missing
+        # errors as -99 or 0) that must not enter the error-magnitude relation.
+        finite, positive, sentinel = _point_checks(lc)
+        keep = finite & positive & ~sentinel
         if keep.sum() < min_points:
-            raise ValueError(f"cadence {lc.label} has {int(keep.sum())} usable points; at least {min_points} "
-                             "are needed (min_points)")
-        if np.any(lc.err[keep] <= 0):
-            raise ValueError(f"cadence {lc.label} has non-positive errors; the error-magnitude relation needs "
-                             "positive ones")
+            raise ValueError(f"cadence {lc.label} has {int(keep.sum())} usable points (finite, error > 0, no "
+                             f"sentinel); at least {min_points} are needed (min_points)")
         bands = np.full(int(keep.sum()), band) if lc.band is None else lc.band[keep]
         for b in np.unique(bands):
             validate_option(str(b), tuple(BAND_WEIGHTS), f"band of cadence {lc.label}")

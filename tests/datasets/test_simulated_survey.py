@@ -133,3 +133,15 @@ def test_bad_inputs_are_named():
         simulate_survey(10, cadences="ztf")
     with pytest.raises(ValueError, match="band of cadence"):
         simulate_survey(10, cadences=_cadences(2, bands=("w1", "w2")), classes=["EA"], binary_periods=[1.0])
+
+
+@pytest.mark.parametrize("survey", ["asas", "eros1", "macho"])
+def test_every_survey_named_gives_its_cadences(survey, catalogue, data_home):
+    """The surveys' own files, sentinels and all (MACHO stores missing errors as -99 or 0), are usable cadences."""
+    data = simulate_survey(12, cadences=survey, classes=["RRab", "Mira"], catalogue=catalogue,
+                           binary_periods=[1.0], data_home=data_home, random_state=5)
+    assert len(data.light_curves) == 12
+    for lc in data.light_curves:
+        assert lc.time.size >= 10 and np.all(lc.err > 0) and np.all(np.isfinite(lc.mag))
+    bands = {"asas": None, "eros1": ("b", "r"), "macho": ("b", "r")}[survey]
+    assert all((lc.band is None) if bands is None else set(lc.bands) <= set(bands) for lc in data.light_curves)
