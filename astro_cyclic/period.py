@@ -328,7 +328,10 @@ def find_period(time, mag, err=None, *, band=None, method="auto", min_period=0.0
         maxima), as for most eclipsing binaries, whose periodogram peaks at
         half their period. The test is an F test of phase-binned means, made
         only when the times span :data:`MIN_DOUBLED_CYCLES` (3) cycles of the
-        doubled period.
+        doubled period; the odd and even cycles must also differ
+        :data:`DOUBLING_CONTRAST` (2) times more than alternate pairs of
+        cycles do, so that a Mira's cycle-to-cycle changes are not taken for
+        an orbit's two halves.
     return_periodogram : bool
         Also return the frequency grid (1/day) and the power.
 
@@ -434,6 +437,10 @@ _DAILY_WINDOW = 0.02
 
 #: Cycles of the doubled period the light curve must span for the doubling test to be made.
 MIN_DOUBLED_CYCLES = 3
+
+#: How many times larger the odd/even cycles' difference must be than that between alternate pairs of cycles
+#: for a period to be doubled (see ``_prefers_double``).
+DOUBLING_CONTRAST = 2.0
 
 
 def _in_daily_window(frequency):
@@ -695,7 +702,7 @@ def _binned_rss(phase, mag, weights, n_bins):
     return float(np.sum(weights * resid ** 2)), int(np.count_nonzero(wsum))
 
 
-def _prefers_double(parts, frequency, *, origin, p_value=1e-6):
+def _prefers_double(parts, frequency, *, origin, p_value=1e-6, min_contrast=None):
     """Whether the light curve repeats at twice the period rather than at the period.
 
     Folded at twice the period, a light curve that truly repeats at the period
@@ -708,22 +715,46 @@ def _prefers_double(parts, frequency, *, origin, p_value=1e-6):
     half of the eclipsing binaries. Several bands (``parts``, each a (time,
     mag, weights)) add their residual sums and bins; ``origin`` is the time of
     phase zero, common to the bands.
+
+    Folding at twice the period splits the cycles into odd and even ones. A
+    Mira's or a semi-regular's cycles differ from one another, so that split
+    finds a difference too, but no larger than any other split of the cycles
+    into two groups, whereas an orbit's two halves differ ONLY between odd and
+    even cycles. So the odd/even F statistic must also exceed
+    ``min_contrast`` (:data:`DOUBLING_CONTRAST`) times that of the split into
+    alternate pairs of cycles (0, 1 | 2, 3 | 4, 5 ...), each of whose groups
+    holds both halves of an orbit equally often.
     """
-    rss_single = rss_double = 0.0
-    used_single = used_double = n_points = 0
+    min_contrast = DOUBLING_CONTRAST if min_contrast is None else min_contrast
+    f_odd_even, p_odd_even = _cycle_split_f_test(parts, frequency, origin, lambda cycle: cycle % 2)
+    if not p_odd_even < p_value:
+        return False
+    f_pairs, _ = _cycle_split_f_test(parts, frequency, origin, lambda cycle: (cycle // 2) % 2)
+    return bool(f_odd_even > min_contrast * f_pairs)
+
+
+def _cycle_split_f_test(parts, frequency, origin, group):
+    """F statistic and p-value of phase-binned means kept apart for two groups of cycles (``group(cycle)``: 0
+    or 1) against binned means common to all cycles."""
+    rss_single = rss_split = 0.0
+    used_single = used_split = n_points = 0
     for time, mag, weights in parts:
         # Fine bins (about 5 points each, at most 40) keep steep rises from looking like two halves.
         n_bins = max(4, min(40, time.size // 5))
-        rss, used = _binned_rss(np.mod((time - origin) * frequency, 1.0), mag, weights, n_bins)
+        cycles = (time - origin) * frequency
+        cycle = np.floor(cycles)
+        phase = cycles - cycle
+        rss, used = _binned_rss(phase, mag, weights, n_bins)
         rss_single, used_single = rss_single + rss, used_single + used
-        rss, used = _binned_rss(np.mod((time - origin) * frequency / 2, 1.0), mag, weights, 2 * n_bins)
-        rss_double, used_double = rss_double + rss, used_double + used
+        # Group g's phases go to [g/2, (g + 1)/2): 2B bins, B per group (for odd/even: the fold at 2P).
+        rss, used = _binned_rss((phase + group(cycle)) / 2, mag, weights, 2 * n_bins)
+        rss_split, used_split = rss_split + rss, used_split + used
         n_points += time.size
-    extra, dof = used_double - used_single, n_points - used_double
-    if extra <= 0 or dof <= 0 or rss_double <= 0:
-        return False
-    statistic = ((rss_single - rss_double) / extra) / (rss_double / dof)
-    return bool(stats.f.sf(statistic, extra, dof) < p_value)
+    extra, dof = used_split - used_single, n_points - used_split
+    if extra <= 0 or dof <= 0 or rss_split <= 0:
+        return 0.0, 1.0
+    statistic = ((rss_single - rss_split) / extra) / (rss_split / dof)
+    return float(statistic), float(stats.f.sf(statistic, extra, dof))
 
 
 class PeriodSearch(BaseEstimator):

@@ -303,6 +303,13 @@ def describe_machine():
             "load_average": load}
 
 
+def provenance_line(commit, machine):
+    """One markdown line saying where a result was measured: ``commit``, and ``machine`` as
+    :func:`describe_machine` gives it (how busy it was included)."""
+    return (f"Commit {commit}; {machine['cpu']} ({machine['usable_cpus']} usable CPUs, "
+            f"load {machine['load_average']}).")
+
+
 def _machine(models):
     import torch
 
