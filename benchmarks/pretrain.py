@@ -2,7 +2,7 @@
 
 Run from the repository root (this is the command that made the shipped model)::
 
-    python benchmarks/pretrain.py --data-home ../shared/data --n-stars 100000 --threads 2 \\
+    python benchmarks/pretrain.py --data-home ../shared/data --n-stars 100000 --threads 2 --max-epochs 4 \\
         --output astro_cyclic/pretrained/itcn-sim-asas-eros1
 
 The survey is :func:`astro_cyclic.datasets.simulate_survey` (OGLE-III and
@@ -14,10 +14,13 @@ errors), never their labels or shapes. The network is a default
 ``CyclicClassifier`` (iTCN) trained on the simulated stars' true periods
 with 2% of them held out to choose the best epoch.
 
-Writes ``OUTPUT.pt`` (the package's safe model format), ``OUTPUT.json`` (the
-model card: classes, cadences, bands, sizes, training history, cost,
-machine, versions, commit, this command) and ``OUTPUT.md`` (the card for
-people). Not part of the test suite.
+Writes ``OUTPUT.pt`` (the package's safe model format) and ``OUTPUT.json``
+(the model card: classes, cadences, bands, sizes, training history, cost,
+machine, versions, commit, this command). The card's
+``accuracy_on_real_sets`` is measured afterwards, by fine-tuning the model in
+the benchmarks (``paper_protocol.py --models ...,itcn-pretrained``; see the
+docs' benchmarks page), and added to the card with the files it comes from.
+Not part of the test suite.
 """
 
 import argparse
@@ -62,7 +65,7 @@ def main(argv=None):
     p.add_argument("--max-epochs", type=int, default=4)
     p.add_argument("--threads", type=int, default=2, help="torch and BLAS threads (default 2)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--output", required=True, help="path without extension of the model, card and summary")
+    p.add_argument("--output", required=True, help="path without extension of the model and its card")
     args = p.parse_args(argv)
     command = "python benchmarks/pretrain.py " + " ".join(argv if argv is not None else sys.argv[1:])
 
