@@ -593,3 +593,22 @@ def test_a_fine_tuned_classifier_saves_and_loads_with_its_pretrained_parameter(s
     loaded = CyclicClassifier.load(tmp_path / "tuned.pt")
     assert loaded.pretrained == str(pretrained_file) and loaded.fine_tune == "head"
     np.testing.assert_array_equal(loaded.predict_proba(survey.light_curves), clf.predict_proba(survey.light_curves))
+
+
+def test_both_estimators_fit_and_predict_tables_with_a_band_column():
+    """The issue's promise: astropy Tables with a ``band`` column (each one multi-band star) go straight into
+    fit and predict of the network and of the forest, and give what the StarLightCurves give."""
+    from astro_cyclic import RichardsForestClassifier
+
+    data = make_periodic_variables(24, classes=["RRab", "Mira"], n_points=(60, 100), bands=("g", "r"),
+                                   random_state=5)
+    tables = [Table({"time": lc.time, "mag": lc.mag, "mag_err": lc.err, "band": lc.band},
+                    meta={"period": lc.period}) for lc in data.light_curves]
+    network = CyclicClassifier(segment_length=32, **SMALL).fit(tables, data.target)
+    forest = RichardsForestClassifier(n_estimators=10, random_state=0).fit(tables, data.target)
+    assert network.bands_ == ("g", "r") and forest.feature_names_[-1] == "color_g_r"
+    for estimator, from_stars in ((network, CyclicClassifier(segment_length=32, **SMALL)),
+                                  (forest, RichardsForestClassifier(n_estimators=10, random_state=0))):
+        from_stars.fit(data.light_curves, data.target)
+        np.testing.assert_allclose(estimator.predict_proba(tables[:6]), from_stars.predict_proba(data.light_curves[:6]),
+                                   atol=1e-6)
