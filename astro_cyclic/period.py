@@ -702,7 +702,7 @@ def _binned_rss(phase, mag, weights, n_bins):
     return float(np.sum(weights * resid ** 2)), int(np.count_nonzero(wsum))
 
 
-def _prefers_double(parts, frequency, *, origin, p_value=1e-6, min_contrast=None):
+def _prefers_double(parts, frequency, *, origin, p_value=1e-6):
     """Whether the light curve repeats at twice the period rather than at the period.
 
     Folded at twice the period, a light curve that truly repeats at the period
@@ -719,18 +719,17 @@ def _prefers_double(parts, frequency, *, origin, p_value=1e-6, min_contrast=None
     Folding at twice the period splits the cycles into odd and even ones. A
     Mira's or a semi-regular's cycles differ from one another, so that split
     finds a difference too, but no larger than any other split of the cycles
-    into two groups, whereas an orbit's two halves differ ONLY between odd and
-    even cycles. So the odd/even F statistic must also exceed
-    ``min_contrast`` (:data:`DOUBLING_CONTRAST`) times that of the split into
+    into two groups, whereas an orbit's two halves differ only between odd
+    and even cycles. So the odd/even F statistic must also exceed
+    :data:`DOUBLING_CONTRAST` times that of the split into
     alternate pairs of cycles (0, 1 | 2, 3 | 4, 5 ...), each of whose groups
     holds both halves of an orbit equally often.
     """
-    min_contrast = DOUBLING_CONTRAST if min_contrast is None else min_contrast
     f_odd_even, p_odd_even = _cycle_split_f_test(parts, frequency, origin, lambda cycle: cycle % 2)
     if not p_odd_even < p_value:
         return False
     f_pairs, _ = _cycle_split_f_test(parts, frequency, origin, lambda cycle: (cycle // 2) % 2)
-    return bool(f_odd_even > min_contrast * f_pairs)
+    return bool(f_odd_even > DOUBLING_CONTRAST * f_pairs)
 
 
 def _cycle_split_f_test(parts, frequency, origin, group):
