@@ -331,7 +331,7 @@ def test_injected_pulsators_are_recovered_on_real_cadences(survey, ogle3_catalog
     from astro_cyclic.datasets import simulate_survey
 
     # Each class's share found, a little under what 100 stars per class measured (EROS-1 / ASAS: Cepheid_F
-    # 98% / 99%, RRab 97% / 98%, Cepheid_1O 88% / 95%, RRc 85% / 93%).
+    # 98% / 100%, RRab 97% / 99%, Cepheid_1O 88% / 100%, RRc 85% / 100%).
     minimum = {"Cepheid_F": 0.9, "RRab": 0.9, "Cepheid_1O": 0.8, "RRc": 0.7}
     data = simulate_survey(40, cadences=survey, classes=list(minimum), catalogue=ogle3_catalogue,
                            binary_periods=[1.0], data_home=data_home, random_state=11)
