@@ -16,8 +16,8 @@ from ._classifier import LightCurveClassifierMixin
 from ._persistence import jsonable, params_from_json, params_to_json, read_model_file, write_model_file
 from ._threads import resolve_n_jobs, thread_limits
 from ._validation import check_fraction, check_number, validate_option
-from .nn._training import (combine_segments, plain_weights, resolve_device, segment_log_proba, train_network,
-                           validate_lr_schedule)
+from .nn._training import (combine_segments, plain_weights, resolve_device, segment_features, segment_log_proba,
+                           train_network, validate_lr_schedule)
 from .lightcurves import StarLightCurve, _bands_of, _collection_items, _position_id, as_light_curve
 from .features.richards import RichardsFeatures
 from .model_selection import ValidationStars
@@ -494,6 +494,55 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         with thread_limits(self.n_jobs):
             segments = self._input_segments(X)
             return self._network_log_proba(segments), segments.star
+
+    def embed(self, X):
+        """Per-star features the fitted network has learnt: its last feature maps pooled over each star.
+
+        The feature maps of the network's last block are averaged over the
+        positions of each segment and then over the star's segments; the
+        segments' mean (standardised) auxiliary inputs follow. Nothing is
+        trained: these are the inputs a pretrained network offers another
+        model, for example a random forest beside the Richards features (see
+        the benchmarks page, "ASAS with a pretrained network").
+
+        Parameters
+        ----------
+        X : list of light curves
+            Any form accepted by :func:`astro_cyclic.as_light_curve`.
+
+        Returns
+        -------
+        ndarray, shape (n_stars, hidden + n_aux)
+            For the iTCN and the iResNet, invariant to each segment's starting phase.
+
+        Raises
+        ------
+        ValueError
+            For an architecture without feature maps (the ResNet, GRU and LSTM baselines).
+
+        Examples
+        --------
+        >>> from astro_cyclic import CyclicClassifier
+        >>> from astro_cyclic.datasets import make_periodic_variables
+        >>> data = make_periodic_variables(20, classes=["RRab", "EA"], random_state=0)
+        >>> clf = CyclicClassifier(segment_length=50, max_epochs=1, module__hidden=8, random_state=0)
+        >>> clf.fit(data.light_curves, data.target).embed(data.light_curves[:3]).shape
+        (3, 10)
+        """
+        check_is_fitted(self)
+        if not hasattr(self.module_, "feature_maps"):
+            raise ValueError(f"embed needs a network with feature maps (itcn, tcn, iresnet); this model's is "
+                             f"{self.module_.hparams['name']!r}")
+        with thread_limits(self.n_jobs):
+            segments = self._input_segments(X)
+            n_stars = segments.n_stars
+            pooled = np.hstack([segment_features(plain_weights(self.module_), segments, device=self.device_,
+                                                 batch_size=_inference_batch_size(self.device_)),
+                                segments.aux.astype(np.float64)])
+        counts = np.bincount(segments.star, minlength=n_stars)
+        sums = np.zeros((n_stars, pooled.shape[1]))
+        np.add.at(sums, segments.star, pooled)
+        return sums / np.maximum(counts, 1)[:, None]
 
     def _network_log_proba(self, segments):
         """Segment log-probabilities from the network, in large batches of equal-length segments."""

@@ -16,9 +16,9 @@ Two measurements on the ASAS benchmark's stars (searched periods, as in
    seeds) against the same forest given also the pretrained network's 11
    zero-shot class probabilities per star (computed without any ASAS label,
    so no test information leaks); paired differences.
-3. **Its pooled features as forest features.** The network's last-block
-   feature maps averaged over positions, then over the star's segments (its
-   hidden width), with the segments' mean auxiliary inputs, appended to the
+3. **Its pooled features as forest features.** ``CyclicClassifier.embed``: the
+   network's last-block feature maps averaged over positions, then over the
+   star's segments, with the segments' mean auxiliary inputs, appended to the
    Richards features: the forest chooses from what pretraining learnt to
    see, and nothing of the network is trained on ASAS.
 4. **A linear probe.** On the same splits, a logistic regression (scikit-learn,
@@ -36,8 +36,6 @@ from pathlib import Path
 import numpy as np
 
 from harness import _git_commit, _versions, describe_machine, provenance_line
-
-from astro_cyclic.nn._training import _stack
 from paper_protocol import _load_benchmark_data
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -47,20 +45,6 @@ MAPPING = {"Beta_Lyrae": {"EA", "EW"}, "Beta_Persei": {"EA"}, "Classical_Cepheid
            "Delta_Scuti": {"DSCT"}, "Mira": {"Mira"}, "PopII_Cepheid": {"T2Cep"}, "RR_Lyrae_FM": {"RRab"},
            "RR_Lyrae_FO": {"RRc"}, "RV_Tauri": {"T2Cep"}, "SARG_A": {"OSARG"}, "SARG_B": {"OSARG"},
            "Semireg_PV": {"SRV"}, "W_Ursae_Maj": {"EW"}}
-
-
-def pooled_features(classifier, light_curves):
-    """Per star: the network's last-block features averaged over positions and segments, and the mean aux."""
-    import torch
-
-    segments = classifier._input_segments(light_curves)
-    network = classifier.module_.eval()
-    out = np.zeros((len(light_curves), network.hparams["hidden"] + segments.aux.shape[1]))
-    with torch.no_grad():
-        for i in range(len(segments)):
-            x, aux = _stack(segments, np.array([i]), "cpu")
-            out[segments.star[i]] += np.concatenate([network.feature_maps(x).mean(dim=-1)[0].numpy(), aux[0].numpy()])
-    return out / np.bincount(segments.star, minlength=len(light_curves))[:, None]
 
 
 def main(argv=None):
@@ -101,7 +85,7 @@ def main(argv=None):
 
     features = RichardsFeatures(memory=args.cache_dir).fit(light_curves).transform(light_curves)
     inputs = {"rf": features, "rf + pretrained probabilities": np.hstack([features, proba]),
-              "rf + pretrained pooled features": np.hstack([features, pooled_features(network, light_curves)])}
+              "rf + pretrained pooled features": np.hstack([features, network.embed(light_curves)])}
     splits = []
     for split in stratified_star_splits(target, n_splits=8, random_state=args.seed):
         fit, test = split.fit_stars, split.test

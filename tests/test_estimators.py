@@ -612,3 +612,21 @@ def test_both_estimators_fit_and_predict_tables_with_a_band_column():
         from_stars.fit(data.light_curves, data.target)
         np.testing.assert_allclose(estimator.predict_proba(tables[:6]), from_stars.predict_proba(data.light_curves[:6]),
                                    atol=1e-6)
+
+
+def test_embed_pools_the_learnt_features_invariantly_and_refuses_networks_without_feature_maps(fitted, survey):
+    """One row per star: the pooled feature maps (invariant to the starting phase for the iTCN) and mean aux."""
+    lcs = survey.light_curves[:4]
+    features = fitted.embed(lcs)
+    assert features.shape == (4, fitted.module_.hparams["hidden"] + fitted.standardizer_.aux_mean_.size)
+    assert np.all(np.isfinite(features)) and np.ptp(features, axis=0).max() > 0
+    lc = next(lc for lc in survey.light_curves if len(lc) < 150)  # one segment
+    # A whole number of cycles later for the first third of the points: the same star at another starting phase.
+    time = lc.time.copy()
+    time[: lc.time.size // 3] += 3 * np.ceil((lc.time[-1] - lc.time[0]) / lc.period) * lc.period
+    order = np.argsort(time, kind="stable")
+    shifted = StarLightCurve(time[order], lc.mag[order], lc.err[order], period=lc.period)
+    np.testing.assert_allclose(fitted.embed([shifted]), fitted.embed([lc]), atol=1e-5)
+    gru = CyclicClassifier("gru", segment_length=32, **SMALL).fit(survey.light_curves[:20], survey.target[:20])
+    with pytest.raises(ValueError, match="embed needs a network with feature maps"):
+        gru.embed(lcs)

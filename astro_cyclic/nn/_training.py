@@ -15,7 +15,8 @@ from scipy.special import logsumexp
 from .._validation import validate_option
 from ..preprocess import Segments, length_buckets
 
-__all__ = ["LR_SCHEDULES", "validate_lr_schedule", "train_network", "segment_log_proba", "combine_segments",
+__all__ = ["LR_SCHEDULES", "validate_lr_schedule", "train_network", "segment_log_proba", "segment_features",
+           "combine_segments",
            "resolve_device"]
 
 
@@ -128,6 +129,24 @@ def segment_log_proba(module, segments, *, device, batch_size=512):
         if out is None:
             out = np.empty((len(segments), logp.shape[1]))
         out[idx] = logp
+    return out
+
+
+@torch.inference_mode()
+def segment_features(module, segments, *, device, batch_size=512):
+    """The network's last feature maps averaged over positions, per segment: shape (n_segments, hidden), float64.
+
+    For the invariant networks the average over positions of an equivariant
+    feature map is invariant to the segment's starting phase.
+    """
+    module.eval()
+    out = None
+    for idx in _batches(length_buckets(segments.lengths), batch_size, None):
+        x, _ = _stack(segments, idx, device)
+        pooled = module.feature_maps(x).float().mean(dim=-1).cpu().numpy().astype(np.float64)
+        if out is None:
+            out = np.empty((len(segments), pooled.shape[1]))
+        out[idx] = pooled
     return out
 
 
