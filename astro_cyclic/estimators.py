@@ -17,7 +17,7 @@ from ._persistence import jsonable, params_from_json, params_to_json, read_model
 from ._threads import resolve_n_jobs, thread_limits
 from ._validation import check_fraction, check_number, validate_option
 from .nn._training import (combine_segments, plain_weights, resolve_device, segment_features, segment_log_proba,
-                           train_network, validate_lr_schedule)
+                           star_means, train_network, validate_lr_schedule)
 from .lightcurves import StarLightCurve, _bands_of, _collection_items, _position_id, as_light_curve
 from .features.richards import RichardsFeatures
 from .model_selection import ValidationStars
@@ -535,14 +535,10 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
                              f"{self.module_.hparams['name']!r}")
         with thread_limits(self.n_jobs):
             segments = self._input_segments(X)
-            n_stars = segments.n_stars
             pooled = np.hstack([segment_features(plain_weights(self.module_), segments, device=self.device_,
                                                  batch_size=_inference_batch_size(self.device_)),
                                 segments.aux.astype(np.float64)])
-        counts = np.bincount(segments.star, minlength=n_stars)
-        sums = np.zeros((n_stars, pooled.shape[1]))
-        np.add.at(sums, segments.star, pooled)
-        return sums / np.maximum(counts, 1)[:, None]
+        return star_means(pooled, segments.star, segments.n_stars)
 
     def _network_log_proba(self, segments):
         """Segment log-probabilities from the network, in large batches of equal-length segments."""

@@ -16,7 +16,7 @@ from .._validation import validate_option
 from ..preprocess import Segments, length_buckets
 
 __all__ = ["LR_SCHEDULES", "validate_lr_schedule", "train_network", "segment_log_proba", "segment_features",
-           "combine_segments",
+           "star_means", "combine_segments",
            "resolve_device"]
 
 
@@ -118,36 +118,40 @@ def plain_weights(module):
     return plain
 
 
-@torch.inference_mode()
 def segment_log_proba(module, segments, *, device, batch_size=512):
     """Log-probabilities of every segment, shape (n_segments, n_classes), float64."""
-    module.eval()
-    out = None
-    for idx in _batches(length_buckets(segments.lengths), batch_size, None):
-        x, aux = _stack(segments, idx, device)
-        logp = torch.log_softmax(module(x, aux).float(), dim=1).cpu().numpy().astype(np.float64)
-        if out is None:
-            out = np.empty((len(segments), logp.shape[1]))
-        out[idx] = logp
-    return out
+    return _per_segment(lambda x, aux: torch.log_softmax(module(x, aux).float(), dim=1), module, segments,
+                        device=device, batch_size=batch_size)
 
 
-@torch.inference_mode()
 def segment_features(module, segments, *, device, batch_size=512):
     """The network's last feature maps averaged over positions, per segment: shape (n_segments, hidden), float64.
 
     For the invariant networks the average over positions of an equivariant
     feature map is invariant to the segment's starting phase.
     """
+    return _per_segment(lambda x, aux: module.feature_maps(x).float().mean(dim=-1), module, segments,
+                        device=device, batch_size=batch_size)
+
+
+@torch.inference_mode()
+def _per_segment(compute, module, segments, *, device, batch_size):
+    """``compute(x, aux)`` (one row per segment) over large batches of equal-length segments, in eval mode."""
     module.eval()
     out = None
     for idx in _batches(length_buckets(segments.lengths), batch_size, None):
-        x, _ = _stack(segments, idx, device)
-        pooled = module.feature_maps(x).float().mean(dim=-1).cpu().numpy().astype(np.float64)
+        rows = compute(*_stack(segments, idx, device)).cpu().numpy().astype(np.float64)
         if out is None:
-            out = np.empty((len(segments), pooled.shape[1]))
-        out[idx] = pooled
+            out = np.empty((len(segments), rows.shape[1]))
+        out[idx] = rows
     return out
+
+
+def star_means(values, star, n_stars):
+    """Per-star mean of per-segment ``values`` (n_segments, k): shape (n_stars, k); zero for a star without segments."""
+    sums = np.zeros((n_stars, values.shape[1]))
+    np.add.at(sums, star, values)
+    return sums / np.maximum(np.bincount(star, minlength=n_stars), 1)[:, None]
 
 
 def combine_segments(seg_log_proba, star, n_stars):
@@ -157,11 +161,7 @@ def combine_segments(seg_log_proba, star, n_stars):
     probabilities, i.e. the product of the segments' evidence; renormalising
     makes each row a distribution again.
     """
-    n_classes = seg_log_proba.shape[1]
-    sums = np.zeros((n_stars, n_classes))
-    np.add.at(sums, star, seg_log_proba)
-    counts = np.bincount(star, minlength=n_stars)[:, None]
-    mean = sums / np.maximum(counts, 1)
+    mean = star_means(seg_log_proba, star, n_stars)
     return mean - logsumexp(mean, axis=1, keepdims=True)
 
 
