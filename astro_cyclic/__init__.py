@@ -31,6 +31,7 @@ _EXPORTS = {
     "find_period": ".period",
     "period_candidates": ".period",
     "RichardsFeatures": ".features",
+    "PretrainedFeatures": ".features",
     "CyclicClassifier": ".estimators",
     "RichardsForestClassifier": ".forest",
     "pretrained_models": ".pretrained",

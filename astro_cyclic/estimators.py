@@ -664,6 +664,11 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
         OSError
             Naming the file, when it cannot be written; an existing file is kept.
         """
+        config, tensors = self._to_config()
+        write_model_file(path, format=_FILE_FORMAT, config=config, tensors=tensors, overwrite=overwrite)
+
+    def _to_config(self):
+        """What :meth:`save` writes: the JSON configuration and the network's weights (for :meth:`_from_config`)."""
         check_is_fitted(self)
         params = params_to_json(self.get_params(deep=False))
         if isinstance(params["star_features"], RichardsFeatures):
@@ -681,8 +686,7 @@ class CyclicClassifier(LightCurveClassifierMixin, BaseEstimator):
                   "classes_dtype": self.classes_.dtype.str, "standardizer": self.standardizer_.to_dict(),
                   "bands": list(self.bands_),
                   "network_params": self.network_params_, "history": self.history_, "best_epoch": self.best_epoch_}
-        write_model_file(path, format=_FILE_FORMAT, config=config, tensors=self.module_.state_dict(),
-                         overwrite=overwrite)
+        return config, self.module_.state_dict()
 
     @classmethod
     def from_pretrained(cls, name, **params):

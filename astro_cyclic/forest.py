@@ -5,18 +5,21 @@ threshold, ... and each node's class values) in the package's model-file codec
 (``_persistence.py``), not as a pickle: loading runs no code, and a file
 written with one scikit-learn version loads with another, because the trees
 are rebuilt through ``sklearn.tree._tree.Tree``'s documented state (the node
-fields the running scikit-learn knows, a field it lacks left at zero).
+fields the running scikit-learn knows, a field it lacks left at zero). A forest
+with :class:`~astro_cyclic.features.PretrainedFeatures` holds that network's
+weights and configuration too (as a classifier's file does), so the file stands
+alone.
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from ._classifier import LightCurveClassifierMixin
 from ._persistence import jsonable, params_from_json, params_to_json, read_model_file, write_model_file
 from ._threads import thread_limits
-from .features import RichardsFeatures
+from .features import PretrainedFeatures, RichardsFeatures
 from .lightcurves import _collection_items
 from .prepare import periods_of, prepare_light_curves
 
@@ -35,6 +38,11 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
     It takes the same inputs as :class:`~astro_cyclic.CyclicClassifier`, so the
     two compare directly.
 
+    ``extra_features`` adds columns beside the Richards features, for example
+    :class:`~astro_cyclic.features.PretrainedFeatures`: what a network
+    pretrained on a large simulated survey has learnt, which a few hundred
+    labelled stars cannot teach and fine-tuning on them partly forgets.
+
     Parameters
     ----------
     n_estimators : int, default 500
@@ -52,11 +60,18 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         Fewest usable points a light curve needs after cleaning.
     memory : str, path or joblib.Memory, optional
         Cache of the features (see :class:`~astro_cyclic.features.RichardsFeatures`).
+    extra_features : transformer, optional
+        A scikit-learn transformer of light curves whose output columns are
+        appended to the Richards features, such as
+        ``PretrainedFeatures("itcn-sim-asas-eros1")``. It is cloned and fitted
+        on the training stars, and given the stars already prepared, so it
+        sees the forest's periods. A forest whose extra features are not
+        :class:`~astro_cyclic.features.PretrainedFeatures` cannot be saved.
     random_state : int, optional
         Seeds the forest.
     n_jobs : int, optional
-        Parallel jobs of the forest, and the BLAS threads while the features
-        are computed (in this process); ``None`` is one.
+        Parallel jobs of the forest, and the BLAS (and torch) threads while the
+        features are computed (in this process); ``None`` is one.
 
     Attributes
     ----------
@@ -64,10 +79,13 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         The class labels, as given in ``y``.
     features_ : RichardsFeatures
         The fitted feature transformer.
+    extra_features_ : transformer or None
+        The fitted ``extra_features``.
     forest_ : sklearn.ensemble.RandomForestClassifier
         The fitted forest.
     feature_names_ : ndarray of str
-        Names of the features, aligned with ``feature_importances_``.
+        Names of the features (the Richards features, then the extra ones),
+        aligned with ``feature_importances_``.
     feature_importances_ : ndarray
         Impurity-based importance of each feature.
     periods_ : ndarray
@@ -92,7 +110,8 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, n_estimators=500, *, max_features="sqrt", min_samples_leaf=1, class_weight=None,
-                 period_search=None, min_points=10, memory=None, random_state=None, n_jobs=None):
+                 period_search=None, min_points=10, memory=None, extra_features=None, random_state=None,
+                 n_jobs=None):
         self.n_estimators = n_estimators
         self.max_features = max_features
         self.min_samples_leaf = min_samples_leaf
@@ -100,6 +119,7 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.period_search = period_search
         self.min_points = min_points
         self.memory = memory
+        self.extra_features = extra_features
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -124,7 +144,13 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
             # Fitted on the training stars: a multi-band forest learns their bands (its columns) here.
             self.features_ = RichardsFeatures(self.period_search, min_points=self.min_points,
                                               memory=self.memory).fit(stars)
-            features = self.features_.transform(stars)
+            self.extra_features_ = None
+            if self.extra_features is not None:
+                self.extra_features_ = clone(self.extra_features)
+                if self.extra_features_.get_params(deep=False).get("n_jobs", 0) is None:
+                    self.extra_features_.set_params(n_jobs=self.n_jobs)
+                self.extra_features_.fit(stars)
+            features = self._features(stars)
         self.periods_ = periods_of(stars)
         class_weight = self.class_weight
         if isinstance(class_weight, dict):
@@ -135,8 +161,29 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
             n_estimators=self.n_estimators, max_features=self.max_features, min_samples_leaf=self.min_samples_leaf,
             class_weight=class_weight, random_state=self.random_state, n_jobs=self.n_jobs)
         self.forest_.fit(features, y_idx)
-        self.feature_names_ = self.features_.get_feature_names_out()
+        self.feature_names_ = self._feature_names()
         return self
+
+    def _features(self, stars):
+        """The forest's input columns for prepared stars: Richards features, then the extra ones."""
+        features = self.features_.transform(stars)
+        if self.extra_features_ is None:
+            return features
+        extra = np.asarray(self.extra_features_.transform(stars), dtype=np.float64)
+        if extra.ndim != 2 or extra.shape[0] != len(stars):
+            raise ValueError(f"extra_features gave an array of shape {extra.shape} for {len(stars)} stars; "
+                             "a transformer of light curves returns one row per star")
+        return np.hstack([features, extra])
+
+    def _feature_names(self):
+        names = self.features_.get_feature_names_out()
+        if self.extra_features_ is None:
+            return names
+        try:
+            extra = self.extra_features_.get_feature_names_out()
+        except AttributeError:  # a transformer without names: numbered, as scikit-learn names them
+            extra = [f"extra_{i}" for i in range(self.forest_.n_features_in_ - names.size)]
+        return np.concatenate([names, np.asarray(extra, dtype=object)])
 
     @property
     def feature_importances_(self):
@@ -148,7 +195,8 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         """Class probabilities, shape (n_stars, n_classes); columns follow ``classes_``."""
         check_is_fitted(self)
         with thread_limits(self.n_jobs):
-            return self.forest_.predict_proba(self.features_.transform(X))
+            stars = prepare_light_curves(X, period_search=self.period_search, min_points=self.min_points)
+            return self.forest_.predict_proba(self._features(stars))
 
     def save(self, path, *, overwrite=False):
         """Write the fitted forest to ``path`` (no pickle; see the module notes).
@@ -168,6 +216,16 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         params = params_to_json(self.get_params(deep=False))
         params["memory"] = None  # a cache folder of this machine; it changes no result
+        extra_tensors = {}
+        if self.extra_features_ is not None:
+            if not isinstance(self.extra_features_, PretrainedFeatures):
+                raise ValueError(f"cannot save a forest whose extra_features is a "
+                                 f"{type(self.extra_features_).__name__}; only PretrainedFeatures can be saved")
+            network_config, state_dict = self.extra_features_.network_._to_config()
+            extra_params = params_to_json(self.extra_features_.get_params(deep=False))
+            params["extra_features"] = {"pretrained": extra_params, "bands": list(self.extra_features_.bands_),
+                                        "network": network_config}
+            extra_tensors = {f"extra_features.{name}": tensor for name, tensor in state_dict.items()}
         trees = [tree.tree_.__getstate__() for tree in self.forest_.estimators_]
         config = {"params": params, "classes": jsonable(self.classes_.tolist()),
                   "classes_dtype": self.classes_.dtype.str, "bands": list(self.features_.bands_),
@@ -179,6 +237,7 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         tensors = {f"nodes.{field}": _tensor(nodes[field]) for field in config["node_fields"]}
         tensors["values"] = _tensor(np.concatenate([t["values"] for t in trees]))
         tensors["periods"] = _tensor(self.periods_)
+        tensors |= extra_tensors
         write_model_file(path, format=_FILE_FORMAT, config=config, tensors=tensors, overwrite=overwrite)
 
     @classmethod
@@ -203,14 +262,23 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         from sklearn.tree import DecisionTreeClassifier
         from sklearn.tree._tree import NODE_DTYPE, Tree
 
-        self = cls(**params_from_json(config["params"]))
+        params = params_from_json(config["params"])
+        extra = params.get("extra_features")
+        if extra is not None:
+            params["extra_features"] = PretrainedFeatures(**params_from_json(extra["pretrained"]))
+        self = cls(**params)
         self.classes_ = np.asarray(config["classes"], dtype=np.dtype(config["classes_dtype"]))
         n_classes, n_features = self.classes_.size, int(config["n_features"])
         self.features_ = RichardsFeatures(self.period_search, min_points=self.min_points,
                                           bands=tuple(config["bands"])).fit([])
-        if self.features_.n_features_out_ != n_features:
-            raise ValueError(f"the file's trees take {n_features} features, its bands give "
-                             f"{self.features_.n_features_out_}")
+        self.extra_features_ = None
+        n_given = self.features_.n_features_out_
+        if extra is not None:
+            self.extra_features_ = _pretrained_features(self.extra_features, extra, tensors)
+            n_given += self.extra_features_.n_features_out_
+        if n_given != n_features:
+            raise ValueError(f"the file's trees take {n_features} features, its bands and extra features give "
+                             f"{n_given}")
         values = tensors["values"].numpy()
         if not np.all(np.isfinite(values)):
             raise ValueError("the trees' class values are not finite")
@@ -239,9 +307,23 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.forest_.estimator_ = DecisionTreeClassifier()
         self.forest_.classes_, self.forest_.n_classes_ = np.arange(n_classes), n_classes
         self.forest_.n_outputs_, self.forest_.n_features_in_ = 1, n_features
-        self.feature_names_ = self.features_.get_feature_names_out()
+        self.feature_names_ = self._feature_names()
         self.periods_ = tensors["periods"].numpy().astype(np.float64)
         return self
+
+
+def _pretrained_features(unfitted, saved, tensors):
+    """The fitted PretrainedFeatures of a forest file, from the network saved in it (not from its ``model``,
+    which may name a file of another machine)."""
+    from .estimators import CyclicClassifier
+
+    prefix = "extra_features."
+    state_dict = {name[len(prefix):]: tensor for name, tensor in tensors.items() if name.startswith(prefix)}
+    features = clone(unfitted)
+    features._check_params()
+    features._set_network(CyclicClassifier._from_config(saved["network"], state_dict, "cpu"))
+    features._set_bands(tuple(saved["bands"]))
+    return features
 
 
 def _tensor(array):

@@ -27,6 +27,8 @@ from harness import result_paths, run_benchmark, write_results
 BENCHMARK_MODELS = ("itcn", "iresnet", "tcn", "resnet", "gru", "lstm", "rf", "hybrid")
 #: Fine-tuned from --pretrained: every layer, or the head only. Run only when named in --models.
 PRETRAINED_MODELS = {"itcn-pretrained": "all", "itcn-pretrained-head": "head"}
+#: The forest given also --pretrained's frozen pooled features (PretrainedFeatures). Run only when named.
+RF_PRETRAINED = "rf-pretrained"
 #: A model name with this suffix (itcn-searched, rf-searched, ...) is that model given the same stars with
 #: periods found by PeriodSearch() instead of the catalogue's: paired over the same splits with the others.
 SEARCHED = "-searched"
@@ -45,9 +47,10 @@ NAME.md and NAME_confusion.png to --output.
 
 Models: the six networks, rf (random forest on Richards et al. 2011 features) and hybrid (the iTCN
 with the star's Richards features among its auxiliary inputs); itcn-pretrained(-head), fine-tuned
-from --pretrained. Any of them with the suffix -searched (itcn-searched, rf-searched) trains and
-predicts on the same stars with periods found by the package's PeriodSearch() instead of the
-catalogue's (searched once per star and cached). When all their members run, the
+from --pretrained; rf-pretrained, the forest given also the frozen --pretrained network's pooled
+features (astro_cyclic.PretrainedFeatures). Any of them with the suffix -searched (itcn-searched,
+rf-searched) trains and predicts on the same stars with periods found by the package's
+PeriodSearch() instead of the catalogue's (searched once per star and cached). When all their members run, the
 soft-vote ensembles itcn+rf and hybrid+rf (mean of the members' probabilities, as sklearn's
 VotingClassifier(voting="soft")) are scored too, at no further cost. Every finished fit is appended
 to OUTPUT/NAME.checkpoint.jsonl, and a run started again with the same options resumes from it.
@@ -109,10 +112,10 @@ def _searched_period(time, mag, err, band, search):
 
 def _benchmark_models(args, feature_cache):
     """The models named by --models, and the ensembles all of whose members are among them."""
-    from astro_cyclic import CyclicClassifier, RichardsFeatures, RichardsForestClassifier
+    from astro_cyclic import CyclicClassifier, PretrainedFeatures, RichardsFeatures, RichardsForestClassifier
 
     names = [name.strip().lower() for name in args.models.split(",") if name.strip()]
-    valid = BENCHMARK_MODELS + tuple(PRETRAINED_MODELS)
+    valid = BENCHMARK_MODELS + tuple(PRETRAINED_MODELS) + (RF_PRETRAINED,)
     unknown = sorted({name for name in names if name.removesuffix(SEARCHED) not in valid})
     if unknown or not names:
         raise ValueError(f"unknown model(s) {unknown} in --models; choose from {', '.join(valid)}, "
@@ -122,8 +125,10 @@ def _benchmark_models(args, feature_cache):
     models = {}
     for full_name in names:
         name = full_name.removesuffix(SEARCHED)
-        if name == "rf":
-            models[full_name] = RichardsForestClassifier(random_state=args.seed, memory=feature_cache)
+        if name in ("rf", RF_PRETRAINED):
+            extra = PretrainedFeatures(args.pretrained) if name == RF_PRETRAINED else None
+            models[full_name] = RichardsForestClassifier(random_state=args.seed, memory=feature_cache,
+                                                         extra_features=extra)
             continue
         # random_state is replaced by each split's seed (clone_for_split in run_benchmark).
         kwargs = {"apparent_magnitude": args.apparent_magnitude}
@@ -205,7 +210,8 @@ def build_parser():
     p.add_argument("--n-stars", type=int, default=700, help="synthetic: number of stars (default 700)")
     p.add_argument("--seed", type=int, default=0, help="seed of the splits (and the synthetic survey)")
     p.add_argument("--pretrained", default="itcn-sim-asas-eros1",
-                   help="the itcn-pretrained models start from this pretrained model (a name of "
+                   help="the itcn-pretrained models start from this pretrained model, and rf-pretrained "
+                        "takes its features (a name of "
                         "astro_cyclic.pretrained_models() or a model file; default itcn-sim-asas-eros1)")
     p.add_argument("--fine-tune-learning-rate", type=float, default=0.002,
                    help="initial learning rate of the itcn-pretrained models (default 0.002)")

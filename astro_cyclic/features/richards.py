@@ -175,10 +175,9 @@ import os
 import numpy as np
 from scipy.linalg import lapack
 from scipy.special import ndtri_exp
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, check_memory
 
-from .._validation import check_number
+from ._base import StarFeatures
 from ..lightcurves import _bands_of, as_light_curves
 from ..prepare import prepare_light_curves
 from ..period import PeriodSearch, frequency_grid, lomb_scargle_power, validate_period_method
@@ -561,7 +560,7 @@ def _feature_vector(time, mag, err, period, period_search):
     return np.array([values[name] for name in FEATURE_NAMES], dtype=np.float64)
 
 
-class RichardsFeatures(TransformerMixin, BaseEstimator):
+class RichardsFeatures(StarFeatures):
     """Richards et al. (2011) features of raw light curves, as a scikit-learn transformer.
 
     Each light curve is cleaned (:func:`astro_cyclic.clean_light_curve`), its
@@ -622,11 +621,6 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
         self.min_points = min_points
         self.memory = memory
         self.bands = bands
-
-    def _check_params(self):
-        check_number(self.min_points, "min_points", min_val=5)
-        if self.period_search is not None and not isinstance(self.period_search, PeriodSearch):
-            raise TypeError(f"period_search must be a PeriodSearch, got {type(self.period_search).__name__}")
 
     def fit(self, X, y=None):
         """Check the parameters and the light curves; the features need no training.
@@ -695,12 +689,7 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
     def _multiband_vector(self, star, bands, compute, search):
         """Each band's features with the star's period, then the colours of consecutive bands."""
         lc = star.light_curve
-        if lc.band is None:
-            raise ValueError(f"{lc.label} has no band labels, but the features take bands {', '.join(bands)}")
-        unknown = sorted(set(lc.bands) - set(bands))
-        if unknown:
-            raise ValueError(f"{lc.label} has observations in band(s) {', '.join(unknown)}, which the features "
-                             f"do not know (bands: {', '.join(bands)})")
+        self._check_bands(lc, bands)
         out = np.full((len(bands), len(FEATURE_NAMES)), np.nan)
         medians = np.full(len(bands), np.nan)
         for k, band in enumerate(bands):
@@ -714,18 +703,3 @@ class RichardsFeatures(TransformerMixin, BaseEstimator):
             except ValueError:  # e.g. a band of constant magnitudes: its features are undefined
                 continue
         return np.concatenate([out.ravel(), medians[:-1] - medians[1:]])
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns.
-
-        Parameters
-        ----------
-        input_features : ignored
-            The input is light curves, which have no feature names.
-
-        Returns
-        -------
-        ndarray of str
-        """
-        check_is_fitted(self)
-        return self.feature_names_out_.copy()

@@ -82,3 +82,12 @@ def test_missing_real_data_is_a_clear_error(tmp_path, capsys):
                  "--quiet"])
     assert code == 1
     assert "ASTRO_CYCLIC_DATA" in capsys.readouterr().err
+
+
+def test_rf_pretrained_is_the_forest_given_the_pretrained_networks_features(tmp_path):
+    args = ("--dataset", "synthetic", "--n-stars", "40", "--models", "rf,rf-pretrained", "--n-splits", "1",
+            "--output", str(tmp_path / "res"), "--name", "pre", "--quiet")
+    assert main(list(args)) == 0
+    saved = json.loads((tmp_path / "res" / "pre.json").read_text())
+    assert list(saved["summary"]) == ["rf", "rf-pretrained"]
+    assert saved["metadata"]["models"]["rf-pretrained"]["params"]["extra_features"] == "PretrainedFeatures()"

@@ -4,12 +4,12 @@ import pickle
 
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.model_selection import GridSearchCV
 
-from astro_cyclic import PeriodSearch
+from astro_cyclic import CyclicClassifier, PeriodSearch, as_light_curves
 from astro_cyclic.datasets import make_periodic_variables
-from astro_cyclic.features import FEATURE_NAMES
+from astro_cyclic.features import FEATURE_NAMES, PretrainedFeatures
 from astro_cyclic.forest import RichardsForestClassifier
 
 
@@ -112,3 +112,49 @@ def test_a_multiband_forest_round_trips_with_its_bands(tmp_path):
     loaded = RichardsForestClassifier.load(tmp_path / "two.pt")
     assert loaded.features_.bands_ == ("g", "r") and list(loaded.feature_names_) == list(clf.feature_names_)
     np.testing.assert_array_equal(loaded.predict_proba(data.light_curves), clf.predict_proba(data.light_curves))
+
+
+class _PointCounts(TransformerMixin, BaseEstimator):
+    """Extra features of light curves that are not PretrainedFeatures: the number of points."""
+
+    def __init__(self, flat=False):
+        self.flat = flat
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        counts = np.array([len(lc) for lc in as_light_curves(X)], dtype=float)
+        return counts if self.flat else counts[:, None]
+
+
+def test_extra_features_join_the_richards_features_and_a_saved_forest_holds_their_network(survey, tmp_path):
+    X, y = survey.light_curves, survey.target
+    model = tmp_path / "itcn.pt"
+    CyclicClassifier.from_pretrained("itcn-sim-asas-eros1").save(model)
+    clf = RichardsForestClassifier(n_estimators=20, period_search=FAST, extra_features=PretrainedFeatures(model),
+                                   random_state=0).fit(X[:60], y[:60])
+    width = clf.extra_features_.n_features_out_
+    assert clf.forest_.n_features_in_ == len(FEATURE_NAMES) + width
+    assert list(clf.feature_names_[-2:]) == [f"pretrained_{width - 2}", f"pretrained_{width - 1}"]
+    assert clf.feature_importances_[len(FEATURE_NAMES):].sum() > 0  # the trees split on them
+    assert clf.extra_features is not clf.extra_features_ and not hasattr(clf.extra_features, "network_")
+    proba = clf.predict_proba(X[60:])
+    clf.save(tmp_path / "forest.pt")
+    model.unlink()  # the forest's file needs no other
+    loaded = RichardsForestClassifier.load(tmp_path / "forest.pt")
+    np.testing.assert_array_equal(loaded.predict_proba(X[60:]), proba)
+    assert loaded.get_params()["extra_features__model"] == str(model)
+    assert list(loaded.feature_names_) == list(clf.feature_names_)
+
+
+def test_other_extra_features_fit_and_predict_but_are_not_saved(survey, tmp_path):
+    X, y = survey.light_curves[:30], survey.target[:30]
+    clf = RichardsForestClassifier(n_estimators=10, period_search=FAST, extra_features=_PointCounts(),
+                                   random_state=0).fit(X, y)
+    assert clf.feature_names_[-1] == "extra_0" and clf.predict_proba(X).shape == (30, 3)
+    with pytest.raises(ValueError, match="extra_features is a _PointCounts; only PretrainedFeatures"):
+        clf.save(tmp_path / "forest.pt")
+    assert not (tmp_path / "forest.pt").exists()
+    with pytest.raises(ValueError, match=r"extra_features gave an array of shape \(30,\) for 30 stars"):
+        clf.set_params(extra_features=_PointCounts(flat=True)).fit(X, y)
