@@ -100,8 +100,10 @@ def _split_key(k, seed, test):
 _RESULT_NEUTRAL_PARAMS = ("n_jobs", "memory")
 _RENAMED_PARAMS = {"validation_fraction": "train_split"}
 # Parameters added since rows were written, and the value those rows were run with: the networks of the
-# committed red-band and ASAS tables took the segments' mean magnitudes, and started from random weights.
-_ADDED_PARAMS = {"CyclicClassifier": {"apparent_magnitude": True, "pretrained": None, "fine_tune": "all"}}
+# committed red-band and ASAS tables took the segments' mean magnitudes, and started from random weights;
+# the forests had no extra features.
+_ADDED_PARAMS = {"CyclicClassifier": {"apparent_magnitude": True, "pretrained": None, "fine_tune": "all"},
+                 "RichardsForestClassifier": {"extra_features": None}}
 
 
 def _comparable(params):
