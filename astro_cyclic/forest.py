@@ -167,9 +167,10 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
     def _features(self, stars):
         """The forest's input columns for prepared stars: Richards features, then the extra ones."""
         features = self.features_.transform(stars)
-        if self.extra_features_ is None:
+        extra_features = getattr(self, "extra_features_", None)  # forests pickled before extra features had none
+        if extra_features is None:
             return features
-        extra = np.asarray(self.extra_features_.transform(stars), dtype=np.float64)
+        extra = np.asarray(extra_features.transform(stars), dtype=np.float64)
         if extra.ndim != 2 or extra.shape[0] != len(stars):
             raise ValueError(f"extra_features gave an array of shape {extra.shape} for {len(stars)} stars; "
                              "a transformer of light curves returns one row per star")
@@ -181,7 +182,7 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
             return names
         try:
             extra = self.extra_features_.get_feature_names_out()
-        except AttributeError:  # a transformer without names: numbered, as scikit-learn names them
+        except AttributeError:  # a transformer that does not name its columns: numbered
             extra = [f"extra_{i}" for i in range(self.forest_.n_features_in_ - names.size)]
         return np.concatenate([names, np.asarray(extra, dtype=object)])
 

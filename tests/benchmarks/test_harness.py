@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
 
-from astro_cyclic import CyclicClassifier, RichardsForestClassifier
+from astro_cyclic import CyclicClassifier, PretrainedFeatures, RichardsForestClassifier
 from astro_cyclic.datasets import make_periodic_variables
 from astro_cyclic.model_selection import StarSplit, ValidationStars, stratified_star_splits
 from harness import plot_per_class_accuracy, run_benchmark, write_results
@@ -215,6 +215,12 @@ def test_checkpoints_written_before_a_parameter_rename_still_resume(tmp_path):
     row = {"split": "0:1:ab", "model": "rf", "params": _safe(forest.get_params(deep=False)), "row": {"accuracy": 1}}
     path.write_text(json.dumps(row) + "\n")
     assert _read_checkpoint(path, {"rf": RichardsForestClassifier(memory=str(tmp_path / "cache-b"))})
+    # A forest row written before extra_features existed is a forest without them, and only that.
+    del row["params"]["extra_features"]
+    path.write_text(json.dumps(row) + "\n")
+    assert _read_checkpoint(path, {"rf": RichardsForestClassifier()})
+    with pytest.raises(ValueError, match="holds results of model 'rf' with other parameters"):
+        _read_checkpoint(path, {"rf": RichardsForestClassifier(extra_features=PretrainedFeatures())})
 
 
 # ------------------------------------------------------------------ the per-class figure
