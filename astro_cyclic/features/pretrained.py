@@ -153,7 +153,7 @@ class PretrainedFeatures(StarFeatures):
 
         Returns
         -------
-        ndarray, shape (n_stars, n_features_out_)
+        ndarray, shape (n_stars, ``n_features_out_``)
         """
         check_is_fitted(self)
         stars = prepare_light_curves(X, period_search=self.period_search, min_points=self.min_points)
