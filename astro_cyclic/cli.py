@@ -108,7 +108,9 @@ def _write_demo_files(out, light_curves, labels, overwrite):
 #: Stars classified per call of the network: bounds memory and drives the progress bar.
 PREDICT_CHUNK = 256
 #: What `astro-cyclic fit --estimator` trains.
-FIT_ESTIMATORS = ("network", "hybrid", "rf")
+FIT_ESTIMATORS = ("network", "hybrid", "rf", "rf-pretrained")
+#: The forests among them.
+_FORESTS = ("rf", "rf-pretrained")
 
 
 class _Problems:
@@ -335,14 +337,17 @@ def fit(args):
     """Train a network on labelled light-curve files and save it."""
     from collections import Counter
 
-    from . import CyclicClassifier, RichardsForestClassifier
+    from sklearn.base import clone
+
+    from . import CyclicClassifier, PretrainedFeatures, RichardsForestClassifier
     from .io import read_star_table, validate_output_path
     from .nn import validate_architecture
     from .period import PeriodSearch
 
     validate_architecture(args.architecture)  # before the files are read and their periods searched
-    if args.distributed and args.estimator == "rf":
-        raise ValueError("--distributed trains networks; the random forest (--estimator rf) uses --n-jobs")
+    if args.distributed and args.estimator in _FORESTS:
+        raise ValueError(f"--distributed trains networks; the random forest (--estimator {args.estimator}) uses "
+                         "--n-jobs")
     if args.distributed and "WORLD_SIZE" not in os.environ:
         raise ValueError("--distributed trains on the processes that torchrun starts; run it as torchrun "
                          "--nproc-per-node N -m astro_cyclic.cli fit ... --distributed")
@@ -351,9 +356,12 @@ def fit(args):
     periods = _catalogue_periods(args)
     search = _period_search(args)
     class_weight = None if args.class_weight == "none" else args.class_weight
-    if args.estimator == "rf":
+    if args.estimator in _FORESTS:
+        extra = PretrainedFeatures(args.pretrained) if args.estimator == "rf-pretrained" else None
+        if extra is not None:
+            clone(extra).fit()  # an unknown model name or file is said before the files are read
         clf = RichardsForestClassifier(class_weight=class_weight, period_search=search, min_points=args.min_points,
-                                       random_state=args.seed, n_jobs=args.n_jobs)
+                                       extra_features=extra, random_state=args.seed, n_jobs=args.n_jobs)
     else:
         clf = CyclicClassifier(args.architecture, segment_length=args.segment_length, max_epochs=args.epochs,
                                batch_size=args.batch_size, train_split=args.validation_fraction or None,
@@ -377,7 +385,7 @@ def fit(args):
     seconds = time.perf_counter() - start
     if _rank() == 0:
         clf.save(model, overwrite=args.overwrite)
-        if args.estimator == "rf":
+        if args.estimator in _FORESTS:
             print(f"trained in {seconds:.0f} s ({clf.n_estimators} trees); wrote {model}")
         else:
             processes = f" on {clf.device_}" if not args.distributed else f", {_world_size()} processes"
@@ -390,6 +398,8 @@ def fit(args):
 def _describe(clf):
     """How the messages name a model: its network (and "hybrid"), or the random forest."""
     if not hasattr(clf, "architecture"):
+        if clf.extra_features is not None:
+            return f"random forest (Richards features and the {clf.extra_features.model} network's features)"
         return "random forest (Richards features)"
     return f"{clf.architecture}{' hybrid (Richards features)' if clf.star_features is not None else ''}"
 
@@ -630,8 +640,12 @@ def _add_fit_parsers(sub):
     g.add_argument("--model", required=True, help="file to write the trained model to (e.g. model.pt)")
     g.add_argument("--estimator", default="network", choices=list(FIT_ESTIMATORS),
                    help="network (default: --architecture), hybrid (the network with the stars' Richards "
-                        "features among its inputs) or rf (random forest on Richards features, 500 trees; the "
-                        "network options do not apply)")
+                        "features among its inputs), rf (random forest on Richards features, 500 trees; the "
+                        "network options do not apply) or rf-pretrained (the forest given also the frozen "
+                        "--pretrained network's features)")
+    g.add_argument("--pretrained", default="itcn-sim-asas-eros1",
+                   help="rf-pretrained: a shipped pretrained model's name or a model file written by "
+                        "CyclicClassifier.save (default itcn-sim-asas-eros1)")
     _add_network_options(g)
     g.add_argument("--batch-size", type=_positive_int, default=64, help="segments per training batch (default 64)")
     g.add_argument("--validation-fraction", type=_fraction, default=0.2,

@@ -108,28 +108,46 @@ def test_fit_trains_on_every_labelled_file(trained):
     assert (root / "model.pt").is_file()
 
 
-def test_the_forest_and_the_hybrid_fit_save_predict_and_evaluate_like_the_network(trained, capsys):
-    root, survey, _ = trained
-    common = [str(root / "lcs"), "--labels", str(root / "labels.csv"), "--period-table", str(root / "labels.csv"),
-              "-q"]
-    assert main(["fit", *common, "--estimator", "rf", "--model", str(root / "forest.pt")]) == 0
-    assert "training random forest (Richards features) on 24 stars" in capsys.readouterr().out
-    assert main(["predict", str(root / "lcs"), "--period-table", str(root / "labels.csv"), "--model",
-                 str(root / "forest.pt"), "-o", str(root / "forest.ecsv"), "-q"]) == 0
-    table = Table.read(root / "forest.ecsv")
-    assert table.colnames[:2] == ["star_id", "file"] and "proba_EA" in table.colnames
+def _fit_and_predict_a_forest(root, survey, capsys, estimator, name):
+    """Fit a forest from the command line, predict with it, and check the table against the saved forest's own
+    probabilities; the fit's first message and the loaded forest are returned."""
     from astro_cyclic import RichardsForestClassifier
 
-    forest = RichardsForestClassifier.load(root / "forest.pt")
+    common = [str(root / "lcs"), "--labels", str(root / "labels.csv"), "--period-table", str(root / "labels.csv"),
+              "-q"]
+    assert main(["fit", *common, "--estimator", estimator, "--model", str(root / f"{name}.pt")]) == 0
+    message = capsys.readouterr().out
+    assert main(["predict", str(root / "lcs"), "--period-table", str(root / "labels.csv"), "--model",
+                 str(root / f"{name}.pt"), "-o", str(root / f"{name}.ecsv"), "-q"]) == 0
+    table = Table.read(root / f"{name}.ecsv")
+    assert table.colnames[:2] == ["star_id", "file"] and "proba_EA" in table.colnames
+    forest = RichardsForestClassifier.load(root / f"{name}.pt")
     by_id = {lc.star_id: lc for lc in survey.light_curves}
     expected = forest.predict_proba([by_id[i] for i in table["star_id"]])
     np.testing.assert_allclose(np.column_stack([table["proba_EA"], table["proba_RRab"]]), expected, atol=1e-12)
+    return common, message, forest
+
+
+def test_the_forest_and_the_hybrid_fit_save_predict_and_evaluate_like_the_network(trained, capsys):
+    root, survey, _ = trained
+    common, message, _ = _fit_and_predict_a_forest(root, survey, capsys, "rf", "forest")
+    assert "training random forest (Richards features) on 24 stars" in message
     assert main(["evaluate", *common, "--model", str(root / "forest.pt"), "-o", str(root / "forest.json")]) == 0
     metrics = json.loads((root / "forest.json").read_text())
     assert metrics["accuracy"] == 1.0 and set(metrics["per_class"]["EA"]) == {"precision", "recall", "f1", "support"}
     assert main(["fit", *common, "--estimator", "hybrid", "--epochs", "1", "--segment-length", "32",
                  "--model", str(root / "hybrid.pt")]) == 0
     assert "training itcn hybrid (Richards features) on 24 stars" in capsys.readouterr().out
+
+
+def test_the_forest_with_pretrained_features_fits_predicts_and_names_a_bad_model(trained, capsys):
+    root, survey, _ = trained
+    common, message, forest = _fit_and_predict_a_forest(root, survey, capsys, "rf-pretrained", "rfp")
+    assert "and the itcn-sim-asas-eros1 network's features) on 24 stars" in message
+    assert forest.extra_features_.n_features_out_ > 0
+    assert main(["fit", *common, "--estimator", "rf-pretrained", "--pretrained", "no-such-model",
+                 "--model", str(root / "bad.pt")]) != 0
+    assert "no-such-model" in capsys.readouterr().err and not (root / "bad.pt").exists()
 
 
 def test_predict_writes_one_row_per_good_file_and_names_the_bad_ones(trained):
