@@ -111,6 +111,8 @@ PREDICT_CHUNK = 256
 FIT_ESTIMATORS = ("network", "hybrid", "rf", "rf-pretrained")
 #: The forests among them.
 _FORESTS = ("rf", "rf-pretrained")
+#: The network whose features rf-pretrained takes unless --pretrained names another.
+DEFAULT_PRETRAINED = "itcn-sim-asas-eros1"
 
 
 class _Problems:
@@ -356,9 +358,12 @@ def fit(args):
     periods = _catalogue_periods(args)
     search = _period_search(args)
     class_weight = None if args.class_weight == "none" else args.class_weight
+    if args.pretrained is not None and args.estimator != "rf-pretrained":
+        raise ValueError(f"--pretrained gives rf-pretrained its network; --estimator {args.estimator} takes none")
     if args.estimator in _FORESTS:
-        extra = PretrainedFeatures(args.pretrained) if args.estimator == "rf-pretrained" else None
-        if extra is not None:
+        extra = None
+        if args.estimator == "rf-pretrained":
+            extra = PretrainedFeatures(args.pretrained or DEFAULT_PRETRAINED)
             clone(extra).fit()  # an unknown model name or file is said before the files are read
         clf = RichardsForestClassifier(class_weight=class_weight, period_search=search, min_points=args.min_points,
                                        extra_features=extra, random_state=args.seed, n_jobs=args.n_jobs)
@@ -643,9 +648,9 @@ def _add_fit_parsers(sub):
                         "features among its inputs), rf (random forest on Richards features, 500 trees; the "
                         "network options do not apply) or rf-pretrained (the forest given also the frozen "
                         "--pretrained network's features)")
-    g.add_argument("--pretrained", default="itcn-sim-asas-eros1",
+    g.add_argument("--pretrained", default=None,
                    help="rf-pretrained: a shipped pretrained model's name or a model file written by "
-                        "CyclicClassifier.save (default itcn-sim-asas-eros1)")
+                        f"CyclicClassifier.save (default {DEFAULT_PRETRAINED})")
     _add_network_options(g)
     g.add_argument("--batch-size", type=_positive_int, default=64, help="segments per training batch (default 64)")
     g.add_argument("--validation-fraction", type=_fraction, default=0.2,

@@ -11,6 +11,8 @@ weights and configuration too (as a classifier's file does), so the file stands
 alone.
 """
 
+import copy
+
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import RandomForestClassifier
@@ -65,7 +67,8 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         appended to the Richards features, such as
         ``PretrainedFeatures("itcn-sim-asas-eros1")``. It is cloned and fitted
         on the training stars, and given the stars already prepared, so it
-        sees the forest's periods. A forest whose extra features are not
+        sees the forest's periods; its ``min_points`` and ``n_jobs``, where
+        it has them, are the forest's. A forest whose extra features are not
         :class:`~astro_cyclic.features.PretrainedFeatures` cannot be saved.
     random_state : int, optional
         Seeds the forest.
@@ -146,10 +149,7 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
                                               memory=self.memory).fit(stars)
             self.extra_features_ = None
             if self.extra_features is not None:
-                self.extra_features_ = clone(self.extra_features)
-                if self.extra_features_.get_params(deep=False).get("n_jobs", 0) is None:
-                    self.extra_features_.set_params(n_jobs=self.n_jobs)
-                self.extra_features_.fit(stars)
+                self.extra_features_ = self._with_forest_settings(clone(self.extra_features)).fit(stars)
             features = self._features(stars)
         self.periods_ = periods_of(stars)
         class_weight = self.class_weight
@@ -164,13 +164,21 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         self.feature_names_ = self._feature_names()
         return self
 
+    def _with_forest_settings(self, transformer):
+        """``transformer`` with the forest's cleaning and threads where it takes them: the stars it is given are
+        prepared with the forest's ``min_points``, and the forest's ``n_jobs`` holds whenever it runs."""
+        params = transformer.get_params(deep=False)
+        settings = {name: getattr(self, name) for name in ("min_points", "n_jobs") if name in params}
+        return transformer.set_params(**settings) if settings else transformer
+
     def _features(self, stars):
         """The forest's input columns for prepared stars: Richards features, then the extra ones."""
         features = self.features_.transform(stars)
         extra_features = getattr(self, "extra_features_", None)  # forests pickled before extra features had none
         if extra_features is None:
             return features
-        extra = np.asarray(extra_features.transform(stars), dtype=np.float64)
+        # A shallow copy takes the forest's present n_jobs without changing the fitted transformer.
+        extra = np.asarray(self._with_forest_settings(copy.copy(extra_features)).transform(stars), dtype=np.float64)
         if extra.ndim != 2 or extra.shape[0] != len(stars):
             raise ValueError(f"extra_features gave an array of shape {extra.shape} for {len(stars)} stars; "
                              "a transformer of light curves returns one row per star")
@@ -254,7 +262,7 @@ class RichardsForestClassifier(LightCurveClassifierMixin, BaseEstimator):
         config, tensors = read_model_file(path, format=_FILE_FORMAT)
         try:
             return cls._from_config(config, tensors)
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
+        except (KeyError, TypeError, ValueError, IndexError, RuntimeError) as exc:
             raise ValueError(f"{path}: not a usable RichardsForestClassifier file "
                              f"({type(exc).__name__}: {exc})") from None
 

@@ -145,9 +145,15 @@ def test_the_forest_with_pretrained_features_fits_predicts_and_names_a_bad_model
     common, message, forest = _fit_and_predict_a_forest(root, survey, capsys, "rf-pretrained", "rfp")
     assert "and the itcn-sim-asas-eros1 network's features) on 24 stars" in message
     assert forest.extra_features_.n_features_out_ > 0
-    assert main(["fit", *common, "--estimator", "rf-pretrained", "--pretrained", "no-such-model",
+    # The model is refused before the files are read: a missing folder of light curves is not reached.
+    missing = [str(root / "no-such-folder"), *common[1:]]
+    assert main(["fit", *missing, "--estimator", "rf-pretrained", "--pretrained", "no-such-model",
                  "--model", str(root / "bad.pt")]) != 0
-    assert "no-such-model" in capsys.readouterr().err and not (root / "bad.pt").exists()
+    err = capsys.readouterr().err
+    assert "no-such-model" in err and "no-such-folder" not in err and not (root / "bad.pt").exists()
+    assert main(["fit", *common, "--estimator", "rf", "--pretrained", "no-such-model",
+                 "--model", str(root / "bad.pt")]) != 0
+    assert "--estimator rf takes none" in capsys.readouterr().err
 
 
 def test_predict_writes_one_row_per_good_file_and_names_the_bad_ones(trained):

@@ -9,9 +9,12 @@ forest given these features beside the Richards features keeps it (the
 benchmarks page measures both).
 """
 
+import copy
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .._threads import thread_limits
 from ._base import StarFeatures
 from ..lightcurves import _bands_of, as_light_curves
 from ..prepare import PreparedStar, prepare_light_curves
@@ -52,7 +55,9 @@ class PretrainedFeatures(StarFeatures):
         them from the light curves given to ``fit``.
     n_jobs : int, optional
         torch and BLAS threads while the network runs (in this process);
-        ``None`` is one.
+        ``None`` is one. Inside a
+        :class:`~astro_cyclic.RichardsForestClassifier`, the forest's
+        ``n_jobs`` and ``min_points`` replace these.
 
     Attributes
     ----------
@@ -127,15 +132,15 @@ class PretrainedFeatures(StarFeatures):
         return self
 
     def _set_network(self, network):
-        # Periods, cleaning and threads are this transformer's; the network's shape stays its own.
-        self.network_ = network.set_params(period_search=self.period_search, min_points=self.min_points,
-                                           n_jobs=self.n_jobs)
+        # Periods and cleaning are this transformer's; the network's shape stays its own.
+        self.network_ = network.set_params(period_search=self.period_search, min_points=self.min_points)
 
     def _set_bands(self, bands):
         network_bands = self.network_.bands_
         # A network trained on several bands takes the stars whole; a single-band one, band by band.
         self.bands_ = () if network_bands else bands
-        width = _embed_width(self.network_)
+        with thread_limits(self.n_jobs):
+            width = _embed_width(self.network_)
         names = [f"pretrained_{i}" for i in range(width)]
         if self.bands_:
             names = [f"{band}_{name}" for band in self.bands_ for name in names]
@@ -157,8 +162,11 @@ class PretrainedFeatures(StarFeatures):
         """
         check_is_fitted(self)
         stars = prepare_light_curves(X, period_search=self.period_search, min_points=self.min_points)
+        # The threads are read now, not at fit: set_params(n_jobs=...) on a fitted transformer (or a forest's
+        # n_jobs) holds. A shallow copy shares the network's weights and leaves the fitted one unchanged.
+        network = copy.copy(self.network_).set_params(n_jobs=self.n_jobs, min_points=self.min_points)
         if not self.bands_:
-            return self.network_.embed(stars) if stars else np.empty((0, self.n_features_out_))
+            return network.embed(stars) if stars else np.empty((0, self.n_features_out_))
         width = self.n_features_out_ // len(self.bands_)
         out = np.full((len(stars), len(self.bands_), width), np.nan)
         for star in stars:
@@ -171,8 +179,8 @@ class PretrainedFeatures(StarFeatures):
                     single.append(PreparedStar(star.light_curve.select_band(band), star.period_source,
                                                star.min_points))
             if rows:
-                out[rows, k] = self.network_.embed(single)
-        return out.reshape(len(stars), -1)
+                out[rows, k] = network.embed(single)
+        return out.reshape(len(stars), self.n_features_out_)
 
 
 def _embed_width(network):

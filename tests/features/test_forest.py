@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.model_selection import GridSearchCV
 
-from astro_cyclic import CyclicClassifier, PeriodSearch, as_light_curves
+from astro_cyclic import CyclicClassifier, PeriodSearch, StarLightCurve, as_light_curves
 from astro_cyclic.datasets import make_periodic_variables
 from astro_cyclic.features import FEATURE_NAMES, PretrainedFeatures
 from astro_cyclic.forest import RichardsForestClassifier
@@ -158,3 +158,36 @@ def test_other_extra_features_fit_and_predict_but_are_not_saved(survey, tmp_path
     assert not (tmp_path / "forest.pt").exists()
     with pytest.raises(ValueError, match=r"extra_features gave an array of shape \(30,\) for 30 stars"):
         clf.set_params(extra_features=_PointCounts(flat=True)).fit(X, y)
+
+
+def test_a_forest_with_pretrained_features_takes_its_own_cleaning_and_threads(survey, monkeypatch):
+    X, y = list(survey.light_curves[:30]), survey.target[:30]
+    short = X[0]
+    X[0] = StarLightCurve(short.time[:8], short.mag[:8], short.err[:8], period=short.period, star_id="short")
+    threads = []
+    embed = CyclicClassifier.embed
+
+    def recording_embed(network, stars):
+        threads.append(network.n_jobs)
+        return embed(network, stars)
+
+    monkeypatch.setattr(CyclicClassifier, "embed", recording_embed)
+    # Eight points: too few for PretrainedFeatures' own min_points (10), enough for the forest's (5).
+    clf = RichardsForestClassifier(n_estimators=10, period_search=FAST, min_points=5, random_state=0,
+                                   extra_features=PretrainedFeatures()).fit(X, y)
+    assert threads == [None] and clf.extra_features_.min_points == 5
+    clf.predict_proba(X[:3])
+    clf.set_params(n_jobs=2).predict_proba(X[:3])  # the forest's present n_jobs, not the one it was fitted with
+    assert threads == [None, None, 2] and clf.extra_features_.n_jobs is None
+
+
+def test_a_two_band_forest_with_pretrained_features_round_trips(tmp_path):
+    data = make_periodic_variables(20, classes=["RRab", "EA"], bands=("g", "r"), random_state=1)
+    clf = RichardsForestClassifier(n_estimators=10, period_search=FAST, extra_features=PretrainedFeatures(),
+                                   random_state=0).fit(data.light_curves, data.target)
+    assert clf.extra_features_.bands_ == ("g", "r") and clf.feature_names_[-1].startswith("r_pretrained_")
+    clf.save(tmp_path / "two.pt")
+    loaded = RichardsForestClassifier.load(tmp_path / "two.pt")
+    assert loaded.extra_features_.bands_ == ("g", "r") and list(loaded.feature_names_) == list(clf.feature_names_)
+    np.testing.assert_array_equal(loaded.predict_proba(data.light_curves), clf.predict_proba(data.light_curves))
+    assert loaded.extra_features_.transform([]).shape == (0, clf.extra_features_.n_features_out_)
