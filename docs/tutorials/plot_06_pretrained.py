@@ -85,13 +85,13 @@ import tempfile
 
 from astro_cyclic import PretrainedFeatures, RichardsForestClassifier
 
-cache = tempfile.mkdtemp()
-forest = RichardsForestClassifier(random_state=0, memory=cache).fit(X_train, y_train)
-forest_pretrained = RichardsForestClassifier(extra_features=PretrainedFeatures(name), random_state=0,
-                                             memory=cache).fit(X_train, y_train)
-models = {"network from scratch": scratch, "network fine-tuned": tuned, "forest": forest,
-          "forest + pretrained features": forest_pretrained}
-predictions = {label: model.predict(X_test) for label, model in models.items()}
+with tempfile.TemporaryDirectory() as cache:  # removed with its cached features at the end of the block
+    forest = RichardsForestClassifier(random_state=0, memory=cache).fit(X_train, y_train)
+    forest_pretrained = RichardsForestClassifier(extra_features=PretrainedFeatures(name), random_state=0,
+                                                 memory=cache).fit(X_train, y_train)
+    models = {"network from scratch": scratch, "network fine-tuned": tuned, "forest": forest,
+              "forest + pretrained features": forest_pretrained}
+    predictions = {label: model.predict(X_test) for label, model in models.items()}
 for label in ("forest", "forest + pretrained features"):
     print(f"{label:>30}: test accuracy {np.mean(predictions[label] == y_test):.3f}")
 
