@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from astro_cyclic.model_selection import paired_difference
 from harness import _git_commit
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -39,10 +40,10 @@ def _run_rows(path, reference, model):
 
 
 def _stats(pairs):
-    diff = pairs[:, 1] - pairs[:, 0]
+    paired = paired_difference(pairs[:, 1], pairs[:, 0])
+    diff = np.asarray(paired["per_split"])
     return {"n_splits": len(diff), "reference_mean": float(pairs[:, 0].mean()), "model_mean": float(pairs[:, 1].mean()),
-            "difference_median": float(np.median(diff)), "difference_p16": float(np.percentile(diff, 16)),
-            "difference_p84": float(np.percentile(diff, 84)), "difference_mean": float(diff.mean()),
+            **{f"difference_{key}": paired[key] for key in ("median", "p16", "p84", "mean")},
             "wins": int(np.sum(diff > 0)), "ties": int(np.sum(diff == 0)), "losses": int(np.sum(diff < 0))}
 
 

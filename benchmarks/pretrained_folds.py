@@ -33,7 +33,7 @@ def main(argv=None):
     from sklearn.ensemble import RandomForestClassifier
 
     from astro_cyclic import PretrainedFeatures, RichardsFeatures, prepare_light_curves
-    from astro_cyclic.model_selection import stratified_star_splits
+    from astro_cyclic.model_selection import paired_difference, stratified_star_splits
     from astro_cyclic.prepare import PreparedStar
     from paper_protocol import _load_benchmark_data
 
@@ -73,9 +73,10 @@ def main(argv=None):
     names = list(inputs)
     summary = {}
     for name in names:
-        diff = np.array([r[name] - r["rf"] for r in rows])
-        summary[name] = {"mean": float(np.mean([r[name] for r in rows])), "difference_mean": float(diff.mean()),
-                         "difference_median": float(np.median(diff)), "wins": int(np.sum(diff > 0)),
+        paired = paired_difference([r[name] for r in rows], [r["rf"] for r in rows])
+        diff = np.asarray(paired["per_split"])
+        summary[name] = {"mean": float(np.mean([r[name] for r in rows])), "difference_mean": paired["mean"],
+                         "difference_median": paired["median"], "wins": int(np.sum(diff > 0)),
                          "losses": int(np.sum(diff < 0))}
     result = {"dataset": description, "model": args.model, "rows": rows, "summary": summary, "commit": _git_commit(),
               "machine": describe_machine()}

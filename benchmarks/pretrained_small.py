@@ -44,6 +44,7 @@ def main(argv=None):
 
     from astro_cyclic import CyclicClassifier, PretrainedFeatures, RichardsForestClassifier, pretrained_models
     from astro_cyclic.datasets import load_eros1
+    from astro_cyclic.model_selection import paired_difference
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-home", default=None)
@@ -91,10 +92,9 @@ def main(argv=None):
     reference, others = names[0], names[1:]
     summary = {f"{name}_mean": float(np.mean([r[name] for r in rows])) for name in names}
     for name in others:
-        diff = np.array([row[name] - row[reference] for row in rows])
-        summary[name + "_difference"] = {
-            "median": float(np.median(diff)), "p16": float(np.percentile(diff, 16)),
-            "p84": float(np.percentile(diff, 84)), "better": int(np.sum(diff > 0)), "n_draws": len(rows)}
+        paired = paired_difference([row[name] for row in rows], [row[reference] for row in rows])
+        summary[name + "_difference"] = {key: paired[key] for key in ("median", "p16", "p84")} | {
+            "better": int(np.sum(np.asarray(paired["per_split"]) > 0)), "n_draws": len(rows)}
     result = {"what": "EROS-1 red band, 300 training / 600 test stars per draw, networks 20 epochs at most",
               "model": args.model, "models": names, "rows": rows, "summary": summary, "commit": _git_commit(),
               "machine": describe_machine(), "threads": args.threads, "versions": _versions()}
