@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -42,9 +43,16 @@ if parallel:
     dist.destroy_process_group()
 """
 
+# torch's gloo backend has aborted a rank ("terminate called without an active exception", SIGABRT) once in
+# the first dozen CI runs of these tests, and in none of 54 local runs, alone or two at a time on 2 busy
+# cores. So a run that dies by SIGABRT is run once more, with a warning that keeps the first run's stderr;
+# every other failure, and a second abort, fails the test. PYTHONFAULTHANDLER prints each thread's Python
+# stack when a rank dies by a signal, to show where.
+_RETRIED_SIGNAL = "Signal 6 (SIGABRT)"
+
 
 def _clean_env():
-    env = dict(os.environ, OMP_NUM_THREADS="1")
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONFAULTHANDLER="1")
     for var in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
         env.pop(var, None)
     return env
@@ -57,10 +65,19 @@ def fit(tmp_path, config, name, processes):
     # --standalone: a local rendezvous on a free port, so concurrent runs do not collide.
     launcher = [sys.executable] if processes == 1 else [
         sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(processes)]
-    done = subprocess.run([*launcher, str(script), json.dumps(config), str(out)], env=_clean_env(),
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-4000:]
+    _run_once_more_after_an_abort([*launcher, str(script), json.dumps(config), str(out)], env=_clean_env())
     return json.loads(out.read_text())
+
+
+def _run_once_more_after_an_abort(command, **kwargs):
+    """subprocess.run(command), asserting exit status 0; a first run killed by SIGABRT is run again."""
+    for attempt in (1, 2):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, **kwargs)
+        if done.returncode == 0 or attempt == 2 or _RETRIED_SIGNAL not in done.stderr:
+            break
+        warnings.warn(f"a torchrun process aborted; running again. Its stderr ended:\n{done.stderr[-4000:]}")
+    assert done.returncode == 0, done.stderr[-4000:]
+    return done
 
 
 def test_two_processes_take_the_single_process_steps(tmp_path):
@@ -121,8 +138,7 @@ def test_fit_command_under_torchrun_writes_one_model(tmp_path):
                "-m", "astro_cyclic.cli", "fit", "lcs", "--labels", "labels.csv", "--period-table", "labels.csv",
                "--model", "model.pt", "--epochs", "1", "--segment-length", "32", "--device", "cpu", "--quiet",
                "--distributed"]
-    done = subprocess.run(command, env=_clean_env(), cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-4000:]
+    done = _run_once_more_after_an_abort(command, env=_clean_env(), cwd=tmp_path)
     assert done.stdout.count("training itcn on 30 stars") == 1 and "2 processes" in done.stdout
     loaded = CyclicClassifier.load(tmp_path / "model.pt")
     assert loaded.distributed is True and len(loaded.history_) == 1
