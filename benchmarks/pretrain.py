@@ -15,7 +15,11 @@ stars keep both EROS-1 bands and the network takes both (a two-band model for
 ``eros1_2band``); delta Scuti stars are left out, as their periods cannot be
 folded from EROS-1's time stamps (rounded to 0.01 d). The network is a default
 ``CyclicClassifier`` (iTCN) trained on the simulated stars' true periods
-with 2% of them held out to choose the best epoch.
+with 2% of them held out to choose the best epoch. With ``--periods searched``
+it is trained on the periods ``PeriodSearch()`` finds in each simulated star
+instead, aliases and half orbits included, as users without a catalogue
+period fold their stars; stars whose search fails or whose found period their
+sampling cannot fold are left out, and the card counts them.
 
 Writes ``OUTPUT.pt`` (the package's safe model format) and ``OUTPUT.json``
 (the model card: classes, cadences, bands, sizes, training history, cost,
@@ -37,7 +41,9 @@ import torch
 
 from harness import _git_commit, _versions, describe_machine
 
-from astro_cyclic import CyclicClassifier
+from joblib import Parallel, delayed
+
+from astro_cyclic import CyclicClassifier, prepare_light_curve
 from astro_cyclic.datasets import load_ogle3_catalogue, simulate_survey
 from astro_cyclic.datasets.simulated_survey import SIMULATED_CLASSES
 
@@ -66,6 +72,23 @@ def simulate(n_stars, asas_fraction, data_home, seed, two_band=False):
     return [light_curves[i] for i in order], target[order], n_asas
 
 
+def _searched(lc):
+    """``lc`` cleaned and folded on the period PeriodSearch() finds; None when that fails."""
+    try:
+        return prepare_light_curve(lc.with_period(None))
+    except ValueError:  # LightCurveError included: the search failed, or its period cannot be folded
+        return None
+
+
+def search_periods(light_curves, target, threads):
+    """The stars on their searched periods (prepared, so that fit does not search again), their labels, and
+    how many stars of each class were left out."""
+    stars = Parallel(n_jobs=threads, batch_size=256)(delayed(_searched)(lc) for lc in light_curves)
+    kept = np.array([star is not None for star in stars])
+    classes, counts = np.unique(target[~kept], return_counts=True)
+    return [s for s in stars if s is not None], target[kept], {str(c): int(n) for c, n in zip(classes, counts)}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data-home", default=None, help="folder of the catalogues and survey cadences")
@@ -77,6 +100,8 @@ def main(argv=None):
     p.add_argument("--two-band", action="store_true",
                    help="EROS-1 cadences in both bands (blue and red), for a two-band network; needs "
                         "--asas-fraction 0 (ASAS is single-band)")
+    p.add_argument("--periods", choices=("true", "searched"), default="true",
+                   help="fold the simulated stars on their true periods (default) or on those PeriodSearch() finds")
     p.add_argument("--output", required=True, help="path without extension of the model and its card")
     args = p.parse_args(argv)
     if args.two_band and args.asas_fraction:
@@ -88,6 +113,12 @@ def main(argv=None):
                                             two_band=args.two_band)
     simulated = time.perf_counter() - start
     print(f"simulated {len(light_curves)} stars in {simulated:.0f} s", flush=True)
+    searched, left_out = 0.0, {}
+    if args.periods == "searched":
+        start = time.perf_counter()
+        light_curves, target, left_out = search_periods(light_curves, target, args.threads)
+        searched = time.perf_counter() - start
+        print(f"searched periods in {searched:.0f} s; left out {left_out}", flush=True)
 
     clf = CyclicClassifier(max_epochs=args.max_epochs, train_split=0.02, n_iter_no_change=args.max_epochs,
                            n_jobs=args.threads, device="cpu" if not torch.cuda.is_available() else "auto",
@@ -112,12 +143,15 @@ def main(argv=None):
         "bands": "EROS-1 blue and red" if args.two_band else "single-band (a star's one band)",
         "simulator": "astro_cyclic.datasets.simulate_survey: OGLE-III catalogue parameters (pulsators, long-period "
                      "variables), MACHO eclipsing-binary periods with a two-sphere model",
-        "periods": "the simulated stars' true periods",
+        "periods": ("the simulated stars' true periods" if args.periods == "true" else
+                    "the periods PeriodSearch() finds in each simulated star"),
+        "left_out_by_period_search": left_out,
         "validation": "2% of the simulated stars, held out by class",
         "best_epoch": clf.best_epoch_,
         "validation_accuracy_simulated": best.get("val_accuracy"),
         "history": clf.history_,
-        "seconds": {"simulate": round(simulated, 1), "train": round(trained, 1)},
+        "seconds": {"simulate": round(simulated, 1), "search_periods": round(searched, 1),
+                    "train": round(trained, 1)},
         "threads": args.threads,
         "machine": describe_machine(),
         "versions": _versions(),
