@@ -13,6 +13,14 @@ splits), and reports per run and pooled over every split: the mean accuracies,
 the median paired difference with its 16th-84th percentile range, and how
 many splits the model wins, ties and loses. Writes ``NAME.json`` and
 ``NAME.md`` to ``--output``. Computes nothing new: the runs' JSON are its input.
+
+To compare one model across two sets of runs (the same protocol and split
+seeds, e.g. the forest given the features of two different pretrained
+networks), ``--reference-runs`` names, run by run, the files the reference is
+read from; each must have the same splits (seeds and test stars) as its run::
+
+    python benchmarks/pooled_paired.py --reference rf-pretrained --model rf-pretrained \
+        --labels "true periods,searched periods" --reference-runs TRUE_SEED{0,1}.json -- SEARCHED_SEED{0,1}.json
 """
 
 import argparse
@@ -28,15 +36,28 @@ from harness import _git_commit
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def _run_rows(path, reference, model):
-    result = json.loads(Path(path).read_text())
+def _accuracies(path, result, model):
     try:
-        pairs = [(split["models"][reference]["accuracy"], split["models"][model]["accuracy"])
-                 for split in result["splits"]]
+        return [split["models"][model]["accuracy"] for split in result["splits"]]
     except KeyError as exc:
         raise ValueError(f"{path}: no model {exc} in every split; it has "
                          f"{', '.join(result['splits'][0]['models'])}") from None
-    return result["metadata"], np.array(pairs)
+
+
+def _run_rows(path, reference, model, reference_path=None):
+    """The run's metadata and its (reference, model) accuracy per split; the reference's from
+    ``reference_path`` when given, which must hold the same splits."""
+    result = json.loads(Path(path).read_text())
+    other = result
+    if reference_path is not None:
+        other = json.loads(Path(reference_path).read_text())
+        same = len(other["splits"]) == len(result["splits"]) and all(
+            (a["seed"], a["test"]) == (b["seed"], b["test"]) for a, b in zip(other["splits"], result["splits"]))
+        if not same:
+            raise ValueError(f"{reference_path} and {path} do not hold the same splits (seeds and test stars): "
+                             "run both with the same protocol options and --seed")
+    return result["metadata"], np.column_stack([_accuracies(reference_path or path, other, reference),
+                                                _accuracies(path, result, model)])
 
 
 def _stats(pairs):
@@ -58,26 +79,37 @@ def main(argv=None):
     parser.add_argument("runs", nargs="+", help="result JSON files of benchmarks/paper_protocol.py")
     parser.add_argument("--reference", required=True)
     parser.add_argument("--model", required=True)
+    parser.add_argument("--reference-runs", nargs="+",
+                        help="read the reference from these runs, one per run in the same order (same splits)")
+    parser.add_argument("--labels", help="how the table names the reference and the model: 'REFERENCE,MODEL' "
+                                         "(default: their model names)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--name", required=True)
     args = parser.parse_args(argv)
+    references = args.reference_runs or [None] * len(args.runs)
+    if len(references) != len(args.runs):
+        parser.error(f"--reference-runs names {len(references)} files for {len(args.runs)} runs")
+    labels = (args.labels or f"{args.reference},{args.model}").split(",")
+    if len(labels) != 2:
+        parser.error(f"--labels takes two names separated by a comma, not {args.labels!r}")
 
     runs, pooled = [], []
-    for path in args.runs:
-        metadata, pairs = _run_rows(path, args.reference, args.model)
-        runs.append({"file": Path(path).name, "dataset": metadata["dataset"],
+    for path, reference_path in zip(args.runs, references):
+        metadata, pairs = _run_rows(path, args.reference, args.model, reference_path)
+        runs.append({"file": Path(path).name, "reference_file": reference_path and Path(reference_path).name,
+                     "dataset": metadata["dataset"],
                      "split_seeds": metadata.get("split_seeds"), "git_commit": metadata.get("git_commit"),
                      **_stats(pairs)})
         pooled.append(pairs)
     total = _stats(np.vstack(pooled))
-    result = {"reference": args.reference, "model": args.model, "runs": runs, "pooled": total,
+    result = {"reference": args.reference, "model": args.model, "labels": labels, "runs": runs, "pooled": total,
               "commit": _git_commit()}
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / f"{args.name}.json").write_text(json.dumps(result, indent=1))
-    lines = [f"# {args.model} against {args.reference}, paired within the splits of each run", "",
+    lines = [f"# {labels[1]} against {labels[0]}, paired within the splits of each run", "",
              f"{runs[0]['dataset']}. Each run is benchmarks/paper_protocol.py with its own split seed (its splits and "
              "the forests' seeds); difference: per split, the model's test accuracy minus the reference's.", "",
-             f"| run | splits | {args.reference} | {args.model} | median difference (16th to 84th percentile) | "
+             f"| run | splits | {labels[0]} | {labels[1]} | median difference (16th to 84th percentile) | "
              "mean difference | wins / ties / losses |", "|---|---|---|---|---|---|---|"]
     lines += [_line(run["file"], run) for run in runs]
     lines += [_line("**all splits**", total), "",

@@ -30,3 +30,29 @@ def test_a_model_missing_from_a_run_is_named(tmp_path):
     run = _run(tmp_path / "a.json", [(0.7, 0.8)])
     with pytest.raises(ValueError, match="a.json: no model 'itcn'"):
         main([run, "--reference", "itcn", "--model", "rf", "--name", "p", "--output", str(tmp_path)])
+
+
+def _splits(path, seeds, accuracy):
+    splits = [{"seed": seed, "test": [1, 2], "models": {"rf-pretrained": {"accuracy": a}}}
+              for seed, a in zip(seeds, accuracy)]
+    path.write_text(json.dumps({"metadata": {"dataset": "tiny"}, "splits": splits}))
+    return str(path)
+
+
+def test_one_model_is_compared_across_two_runs_with_the_same_splits(tmp_path):
+    true = _splits(tmp_path / "true.json", [1, 2, 3], [0.70, 0.80, 0.90])
+    searched = _splits(tmp_path / "searched.json", [1, 2, 3], [0.75, 0.80, 0.80])
+    assert main(["--reference", "rf-pretrained", "--model", "rf-pretrained", "--labels", "true,searched",
+                 "--name", "p", "--output", str(tmp_path), "--reference-runs", true, "--", searched]) == 0
+    result = json.loads((tmp_path / "p.json").read_text())
+    assert (result["pooled"]["wins"], result["pooled"]["ties"], result["pooled"]["losses"]) == (1, 1, 1)
+    assert result["runs"][0]["reference_file"] == "true.json"
+    assert "| run | splits | true | searched |" in (tmp_path / "p.md").read_text()
+
+
+def test_runs_with_other_splits_are_refused(tmp_path):
+    true = _splits(tmp_path / "true.json", [1, 2], [0.7, 0.8])
+    other = _splits(tmp_path / "other.json", [1, 5], [0.7, 0.8])
+    with pytest.raises(ValueError, match="do not hold the same splits"):
+        main(["--reference", "rf-pretrained", "--model", "rf-pretrained", "--name", "p", "--output", str(tmp_path),
+              "--reference-runs", true, "--", other])
