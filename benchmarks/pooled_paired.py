@@ -11,8 +11,9 @@ one run are coarse, and a second seed can tell another story. This reads each
 run's per-split accuracies of the two models (they must share the run's
 splits), and reports per run and pooled over every split: the mean accuracies,
 the median paired difference with its 16th-84th percentile range, and how
-many splits the model wins, ties and loses. Writes ``NAME.json`` and
-``NAME.md`` to ``--output``. Computes nothing new: the runs' JSON are its input.
+many splits the model wins, ties and loses. Writes ``NAME.json`` (with each
+run's per-split accuracy pairs, so that it stands without the runs' files)
+and ``NAME.md`` to ``--output``. Computes nothing new: the runs' JSON are its input.
 
 To compare one model across two sets of runs (the same protocol and split
 seeds, e.g. the forest given the features of two different pretrained
@@ -99,7 +100,7 @@ def main(argv=None):
         runs.append({"file": Path(path).name, "reference_file": reference_path and Path(reference_path).name,
                      "dataset": metadata["dataset"],
                      "split_seeds": metadata.get("split_seeds"), "git_commit": metadata.get("git_commit"),
-                     **_stats(pairs)})
+                     **_stats(pairs), "accuracy_pairs": pairs.tolist()})
         pooled.append(pairs)
     total = _stats(np.vstack(pooled))
     result = {"reference": args.reference, "model": args.model, "labels": labels, "runs": runs, "pooled": total,

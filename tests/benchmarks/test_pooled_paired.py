@@ -23,6 +23,7 @@ def test_runs_are_reported_one_by_one_and_pooled_over_every_split(tmp_path):
     assert pooled["n_splits"] == 5 and (pooled["wins"], pooled["ties"], pooled["losses"]) == (3, 1, 1)
     assert pooled["difference_median"] == pytest.approx(0.05) and pooled["reference_mean"] == pytest.approx(0.70)
     assert [run["n_splits"] for run in result["runs"]] == [2, 3]
+    assert result["runs"][0]["accuracy_pairs"] == [[0.70, 0.75], [0.80, 0.80]]
     assert "| **all splits** | 5 | 70.0% | 73.0% |" in (tmp_path / "p.md").read_text()
 
 
