@@ -38,10 +38,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from joblib import Parallel, delayed
 
 from harness import _git_commit, _versions, describe_machine
-
-from joblib import Parallel, delayed
 
 from astro_cyclic import CyclicClassifier, prepare_light_curve
 from astro_cyclic.datasets import load_ogle3_catalogue, simulate_survey
