@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from astro_cyclic.model_selection import paired_difference
-from harness import _git_commit
+from harness import _git_commit, _split_key
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -45,6 +45,11 @@ def _accuracies(path, result, model):
                          f"{', '.join(result['splits'][0]['models'])}") from None
 
 
+def _split_keys(result):
+    """How the harness identifies each split of a run (position, seed, test stars)."""
+    return [_split_key(k, split["seed"], split["test"]) for k, split in enumerate(result["splits"])]
+
+
 def _run_rows(path, reference, model, reference_path=None):
     """The run's metadata and its (reference, model) accuracy per split; the reference's from
     ``reference_path`` when given, which must hold the same splits."""
@@ -52,9 +57,7 @@ def _run_rows(path, reference, model, reference_path=None):
     other = result
     if reference_path is not None:
         other = json.loads(Path(reference_path).read_text())
-        same = len(other["splits"]) == len(result["splits"]) and all(
-            (a["seed"], a["test"]) == (b["seed"], b["test"]) for a, b in zip(other["splits"], result["splits"]))
-        if not same:
+        if _split_keys(other) != _split_keys(result):
             raise ValueError(f"{reference_path} and {path} do not hold the same splits (seeds and test stars): "
                              "run both with the same protocol options and --seed")
     return result["metadata"], np.column_stack([_accuracies(reference_path or path, other, reference),
